@@ -1,3 +1,21 @@
-var builder = WebApplication.CreateBuilder(args);
+using IdentityProvider.Cli;
+using IdentityProvider.Hosting;
+
+// One executable: the server, or an operator command when the first argument names one.
+var isCommand = OperatorCommands.IsCommand(args);
+var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+builder.AddIdentityProvider();
+
 var app = builder.Build();
-app.Run();
+if (isCommand)
+{
+    return await OperatorCommands.RunAsync(app.Services, args);
+}
+
+await app.InitializeIdentityProviderAsync(seedDevelopmentData: true);
+app.UseIdentityProvider();
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, public so that tests can host it.</summary>
+public partial class Program;

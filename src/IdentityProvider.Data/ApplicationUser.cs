@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace IdentityProvider.Data;
+
+/// <summary>
+/// A tenant user. The login ID is the e-mail address, unique across all tenants (SPEC §1), so
+/// <see cref="IdentityUser{TKey}.UserName"/> always equals <see cref="IdentityUser{TKey}.Email"/>.
+/// </summary>
+public sealed class ApplicationUser : IdentityUser<Guid>
+{
+    public Guid TenantId { get; set; }
+
+    public Tenant? Tenant { get; set; }
+
+    public UserRole Role { get; set; }
+
+    public LoginMethod LoginMethod { get; set; } = LoginMethod.Password;
+
+    public string? DisplayName { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>R-1.2 needs the last sign-in to decide when two-step verification is due again.</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+using IdentityProvider.Authorization;
+using Microsoft.AspNetCore.Authorization;
+using OpenIddict.Abstractions;
+using OpenIddict.Validation.AspNetCore;
+
+namespace IdentityProvider.Admin;
+
+public static class AdminApiExtensions
+{
+    public const string Policy = "idp.admin";
+
+    /// <summary>
+    /// The operators' REST API: bearer access tokens from this server (client credentials) that carry
+    /// the <c>idp.admin</c> scope, validated locally.
+    /// </summary>
+    public static IHostApplicationBuilder AddIdpAdminApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
+            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => context.User.HasScope(IdpScopes.Admin)));
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<AdminApiSecurityTransformer>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        var api = app.MapGroup("/admin/api")
+            .RequireAuthorization(Policy)
+            .AddEndpointFilter<RejectionProblemFilter>()
+            .WithTags("Admin");
+        AdminApi.Map(api);
+        return app;
+    }
+}

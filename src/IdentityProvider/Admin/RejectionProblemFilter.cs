@@ -1,0 +1,29 @@
+using IdentityProvider.Common;
+
+namespace IdentityProvider.Admin;
+
+/// <summary>Turns a rejected operator request into RFC 9457 problem details, logged once.</summary>
+public sealed partial class RejectionProblemFilter(ILogger<RejectionProblemFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (RequestRejectedException rejected)
+        {
+            LogRejected(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, rejected.Message);
+            var (status, title) = rejected.Kind switch
+            {
+                RejectionKind.NotFound => (StatusCodes.Status404NotFound, "Not found"),
+                RejectionKind.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
+                _ => (StatusCodes.Status400BadRequest, "Invalid request"),
+            };
+            return TypedResults.Problem(detail: rejected.Message, statusCode: status, title: title);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin API {Method} {Path} rejected: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string method, string path, string reason);
+}

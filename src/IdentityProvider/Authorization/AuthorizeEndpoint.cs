@@ -1,0 +1,90 @@
+using IdentityProvider.Data;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Primitives;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityProvider.Authorization;
+
+/// <summary>
+/// <c>/connect/authorize</c>: OpenIddict has validated the client, redirect URI, PKCE and scopes
+/// before this runs; here we decide whether the session is good enough and issue the code.
+/// </summary>
+public static class AuthorizeEndpoint
+{
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        UserManager<ApplicationUser> users,
+        OidcPrincipalFactory principals,
+        ReauthenticationMarker markers,
+        TimeProvider time)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var facts = session.Succeeded ? SessionFacts.From(session.Principal) : null;
+        var user = facts is null ? null : await users.GetUserAsync(session.Principal!);
+
+        if (user is null || facts is null || NeedsFreshLogin(context, request, facts, markers, time))
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Reject(Errors.LoginRequired, "The user must sign in.");
+            }
+
+            return Results.Challenge(
+                new AuthenticationProperties { RedirectUri = ReturnUrl(context, markers.Create(time.GetUtcNow())) },
+                [IdentityConstants.ApplicationScheme]);
+        }
+
+        var principal = principals.Create(user, facts, request.GetScopes());
+        return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary><c>prompt=login</c> and <c>max_age</c> (OIDC Core §3.1.2.1), unless satisfied since they were demanded.</summary>
+    private static bool NeedsFreshLogin(HttpContext context, OpenIddictRequest request, SessionFacts facts, ReauthenticationMarker markers, TimeProvider time)
+    {
+        var demandedAt = markers.Read(Parameter(context, ReauthenticationMarker.Parameter));
+        if (demandedAt is not null && facts.AuthenticatedAt >= demandedAt.Value.AddSeconds(-1))
+        {
+            return false;
+        }
+
+        if (request.HasPromptValue(PromptValues.Login))
+        {
+            return true;
+        }
+
+        return request.MaxAge is long maxAge && facts.AuthenticatedAt.AddSeconds(maxAge) < time.GetUtcNow();
+    }
+
+    private static IResult Reject(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+
+    /// <summary>The same request (a POSTed one as a query), with a fresh re-authentication marker.</summary>
+    private static string ReturnUrl(HttpContext context, string marker)
+    {
+        IEnumerable<KeyValuePair<string, StringValues>> parameters = context.Request.HasFormContentType
+            ? context.Request.Form
+            : context.Request.Query;
+        var query = new QueryBuilder(parameters
+            .Where(p => p.Key != ReauthenticationMarker.Parameter)
+            .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? string.Empty))))
+        {
+            { ReauthenticationMarker.Parameter, marker },
+        };
+        return context.Request.PathBase + context.Request.Path + query.ToQueryString();
+    }
+
+    private static string? Parameter(HttpContext context, string name) =>
+        context.Request.HasFormContentType ? context.Request.Form[name].FirstOrDefault() : context.Request.Query[name].FirstOrDefault();
+}

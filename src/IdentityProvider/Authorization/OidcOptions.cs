@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IdentityProvider.Authorization;
+
+/// <summary>Configuration section <c>Oidc</c>: the protocol surface of the authorization server.</summary>
+public sealed class OidcOptions
+{
+    public const string Section = "Oidc";
+
+    /// <summary>
+    /// The issuer identifier. Empty: the URL the server is reached at (scheme, host and path base
+    /// of each request), which suits a single host name; set it when several names reach the server.
+    /// </summary>
+    public Uri? Issuer { get; set; }
+
+    /// <summary>
+    /// Refuse protocol requests over plain HTTP. Only a development machine on loopback turns it off;
+    /// behind a TLS-terminating proxy keep it on and forward the scheme (<c>ForwardedHeaders</c>).
+    /// </summary>
+    public bool RequireHttps { get; set; } = true;
+
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
+
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan IdentityTokenLifetime { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Short on purpose: a code is redeemed within seconds of being issued.</summary>
+    [Range(typeof(TimeSpan), "00:00:30", "00:10:00")]
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Each use rotates the refresh token; this bounds an unused one.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "90.00:00:00")]
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+}

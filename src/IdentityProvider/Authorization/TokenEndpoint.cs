@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using IdentityProvider.Data;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityProvider.Authorization;
+
+/// <summary>
+/// <c>/connect/token</c>: OpenIddict has authenticated the client and validated the grant (code
+/// and PKCE verifier, refresh-token rotation and replay); here the principal is built.
+/// </summary>
+public static class TokenEndpoint
+{
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        UserManager<ApplicationUser> users,
+        OidcPrincipalFactory principals,
+        IOpenIddictApplicationManager applications,
+        IOpenIddictScopeManager scopes)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            return await ClientCredentialsAsync(request, applications, scopes, context.RequestAborted);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            var stored = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+            var user = await principals.FindUserAsync(stored?.GetClaim(Claims.Subject), context.RequestAborted);
+            if (stored is null || user is null)
+            {
+                return Reject("The account no longer exists.");
+            }
+
+            // A locked or disabled account gets no new tokens, whatever it holds.
+            if (await users.IsLockedOutAsync(user))
+            {
+                return Reject("The account is locked.");
+            }
+
+            return Results.SignIn(principals.Refresh(stored, user), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        throw new InvalidOperationException("The grant type is not supported.");
+    }
+
+    /// <summary>Operators' automation: the client acts for itself, <c>sub</c> is its client_id.</summary>
+    private static async Task<IResult> ClientCredentialsAsync(
+        OpenIddictRequest request, IOpenIddictApplicationManager applications, IOpenIddictScopeManager scopes, CancellationToken cancellationToken)
+    {
+        var application = await applications.FindByClientIdAsync(request.ClientId!, cancellationToken)
+            ?? throw new InvalidOperationException("The client application cannot be found.");
+
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, await applications.GetClientIdAsync(application, cancellationToken))
+            .SetClaim(Claims.Name, await applications.GetDisplayNameAsync(application, cancellationToken));
+        identity.SetScopes(request.GetScopes());
+
+        var resources = new List<string>();
+        await foreach (var resource in scopes.ListResourcesAsync(identity.GetScopes(), cancellationToken))
+        {
+            resources.Add(resource);
+        }
+
+        identity.SetResources(resources);
+        identity.SetDestinations(static claim => claim.Type is Claims.Subject or Claims.Name ? [Destinations.AccessToken] : []);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static IResult Reject(string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidGrant,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

@@ -1,0 +1,68 @@
+using IdentityProvider.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityProvider.Hosting;
+
+public static class DatabaseExtensions
+{
+    /// <summary>Registers <see cref="IdpDbContext"/> (pooled) on the configured provider.</summary>
+    public static IHostApplicationBuilder AddIdpDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString("Default");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException("ConnectionStrings:Default is not set.");
+        }
+
+        if (options.Provider == DatabaseProvider.Sqlite)
+        {
+            connectionString = ResolveSqlitePath(connectionString, builder.Environment.ContentRootPath);
+        }
+
+        builder.Services.AddDbContextPool<IdpDbContext>(db => Configure(db, options.Provider, connectionString));
+        return builder;
+    }
+
+    private static void Configure(DbContextOptionsBuilder db, DatabaseProvider provider, string connectionString)
+    {
+        // Each provider has its own migrations assembly (per-provider SQL and model snapshots).
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                db.UseSqlite(connectionString, o => o.MigrationsAssembly("IdentityProvider.Migrations.Sqlite"));
+                break;
+            case DatabaseProvider.SqlServer:
+                db.UseSqlServer(connectionString, o => o.MigrationsAssembly("IdentityProvider.Migrations.SqlServer"));
+                break;
+            case DatabaseProvider.PostgreSql:
+                db.UseNpgsql(connectionString, o => o.MigrationsAssembly("IdentityProvider.Migrations.PostgreSql"));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown database provider '{provider}'.");
+        }
+    }
+
+    /// <summary>
+    /// A relative SQLite file name is taken relative to the content root rather than the current
+    /// directory, so that <c>dotnet run</c> from anywhere finds the same database.
+    /// </summary>
+    private static string ResolveSqlitePath(string connectionString, string contentRoot)
+    {
+        var sqlite = new SqliteConnectionStringBuilder(connectionString);
+        if (sqlite.DataSource is { Length: > 0 } source && source != ":memory:" && !source.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var path = Path.IsPathRooted(source) ? source : Path.GetFullPath(Path.Combine(contentRoot, source));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            sqlite.DataSource = path;
+        }
+
+        return sqlite.ToString();
+    }
+}

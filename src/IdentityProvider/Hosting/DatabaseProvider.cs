@@ -1,0 +1,8 @@
+namespace IdentityProvider.Hosting;
+
+public enum DatabaseProvider
+{
+    Sqlite = 0,
+    SqlServer = 1,
+    PostgreSql = 2,
+}

@@ -1,0 +1,73 @@
+using IdentityProvider.Admin;
+using IdentityProvider.Authorization;
+using IdentityProvider.Clients;
+using IdentityProvider.Data;
+using IdentityProvider.Keys;
+using IdentityProvider.Login;
+using IdentityProvider.Tenants;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace IdentityProvider.Hosting;
+
+public static class IdentityProviderExtensions
+{
+    /// <summary>Everything the server and the operator commands share.</summary>
+    public static IHostApplicationBuilder AddIdentityProvider(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddIdpDatabase();
+
+        // Keys that protect cookies, antiforgery tokens and our stored signing keys: in the shared
+        // database, so that any node can read what another wrote.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("IdentityProvider")
+            .PersistKeysToDbContext<IdpDbContext>();
+
+        builder.AddIdpIdentity();
+        builder.AddIdpOpenIddict();
+        builder.AddIdpLocalization();
+        builder.AddIdpAdminApi();
+
+        builder.Services.AddOptions<LoginPageOptions>().BindConfiguration(LoginPageOptions.Section);
+        builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddScoped<ReauthenticationMarker>();
+        builder.Services.AddScoped<ClientRegistry>();
+        builder.Services.AddScoped<TenantDirectory>();
+
+        builder.Services.AddRazorPages();
+        builder.Services.Configure<ForwardedHeadersOptions>(builder.Configuration.GetSection("ForwardedHeaders"));
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+        return builder;
+    }
+
+    /// <summary>The request pipeline of the server.</summary>
+    public static WebApplication UseIdentityProvider(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error");
+            app.UseHsts();
+        }
+
+        // Pages get a page; the admin API answers problem details (AddProblemDetails) instead.
+        app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments("/admin/api"),
+            branch => branch.UseStatusCodePagesWithReExecute("/error"));
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/admin/api"),
+            branch => branch.UseStatusCodePages());
+        app.UseRequestLocalization();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapRazorPages();
+        app.MapConnectEndpoints();
+        app.MapAdminApi();
+        return app;
+    }
+}

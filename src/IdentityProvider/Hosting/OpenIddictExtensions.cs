@@ -1,0 +1,84 @@
+using IdentityProvider.Authorization;
+using IdentityProvider.Data;
+using IdentityProvider.Keys;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityProvider.Hosting;
+
+public static class OpenIddictExtensions
+{
+    /// <summary>The OpenIddict authorization server, its EF Core stores and local token validation.</summary>
+    public static IHostApplicationBuilder AddIdpOpenIddict(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OidcOptions>()
+            .BindConfiguration(OidcOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var oidc = builder.Configuration.GetSection(OidcOptions.Section).Get<OidcOptions>() ?? new OidcOptions();
+
+        builder.Services.AddScoped<ServerKeyStore>();
+        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
+        builder.Services.AddScoped<OidcPrincipalFactory>();
+
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>())
+            .AddServer(server =>
+            {
+                server.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetPushedAuthorizationEndpointUris("connect/par")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetUserInfoEndpointUris("connect/userinfo")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetEndSessionEndpointUris("connect/endsession");
+
+                server.AllowAuthorizationCodeFlow()
+                    .AllowRefreshTokenFlow()
+                    .AllowClientCredentialsFlow();
+
+                server.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.OfflineAccess, IdpScopes.Admin);
+                server.RegisterClaims(
+                    Claims.Subject, Claims.Email, Claims.EmailVerified, Claims.Name, Claims.Role,
+                    Claims.AuthenticationTime, Claims.AuthenticationMethodReference,
+                    IdpClaims.TenantId, IdpClaims.LoginMethod, IdpClaims.AccessRoute);
+
+                server.SetAccessTokenLifetime(oidc.AccessTokenLifetime)
+                    .SetIdentityTokenLifetime(oidc.IdentityTokenLifetime)
+                    .SetAuthorizationCodeLifetime(oidc.AuthorizationCodeLifetime)
+                    .SetRefreshTokenLifetime(oidc.RefreshTokenLifetime);
+
+                // A redeemed refresh token is dead at once: replaying it is treated as theft and
+                // revokes the whole chain (OAuth 2.0 Security BCP §4.14.2).
+                server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+
+                // Access tokens are signed JWTs that resource servers validate against our JWKS;
+                // encrypting them would hide them from every resource server but this one.
+                server.DisableAccessTokenEncryption();
+
+                if (oidc.Issuer is not null)
+                {
+                    server.SetIssuer(oidc.Issuer);
+                }
+
+                var aspNetCore = server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
+                if (!oidc.RequireHttps)
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.UseAspNetCore();
+            });
+
+        return builder;
+    }
+}

@@ -1,0 +1,10 @@
+namespace IdentityProvider.Passwords;
+
+public enum PasswordProblem
+{
+    TooShort,
+    TooLong,
+    TooFewCharacterClasses,
+    SameAsEmail,
+    TooCommon,
+}

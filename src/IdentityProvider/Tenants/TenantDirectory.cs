@@ -1,0 +1,135 @@
+using System.ComponentModel.DataAnnotations;
+using IdentityProvider.Common;
+using IdentityProvider.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityProvider.Tenants;
+
+/// <summary>Tenants and their users as operators provision them; the CLI and the admin API both call this.</summary>
+public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser> users, TimeProvider time)
+{
+    /// <summary>R-6.4: a free trial ends 30 days after it starts.</summary>
+    public static readonly TimeSpan TrialLength = TimeSpan.FromDays(30);
+
+    public async Task<TenantSummary> CreateTenantAsync(TenantCreation request, CancellationToken cancellationToken = default)
+    {
+        var name = request.Name?.Trim() ?? string.Empty;
+        if (name.Length is 0 or > 100)
+        {
+            throw RequestRejectedException.Invalid("The tenant name must be 1-100 characters.");
+        }
+
+        if (!Enum.IsDefined(request.Plan))
+        {
+            throw RequestRejectedException.Invalid("The plan must be Basic or FreeTrial.");
+        }
+
+        var email = NormalizeEmail(request.HolderEmail);
+        if (await db.Tenants.AnyAsync(t => t.Name == name, cancellationToken))
+        {
+            throw RequestRejectedException.Conflict($"A tenant named '{name}' already exists.");
+        }
+
+        await EnsureEmailFreeAsync(email);
+        var now = time.GetUtcNow();
+        var tenant = new Tenant
+        {
+            Id = Guid.NewGuid(),
+            Name = name,
+            Plan = request.Plan,
+            TwoFactorEnabled = request.TwoFactorEnabled,
+            CreatedAt = now,
+            TrialEndsAt = request.Plan == TenantPlan.FreeTrial ? now + TrialLength : null,
+        };
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync(cancellationToken);
+        var holder = await CreateUserAsync(tenant, email, request.HolderPassword, UserRole.ContractHolder, displayName: null, now);
+        tenant.ContractHolderId = holder.Id;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Summarize(tenant, holder.Email);
+    }
+
+    public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await (from t in db.Tenants.AsNoTracking()
+                          join u in db.Users.AsNoTracking() on t.ContractHolderId equals u.Id into holders
+                          from h in holders.DefaultIfEmpty()
+                          orderby t.Name
+                          select new { Tenant = t, HolderEmail = h == null ? null : h.Email }).ToListAsync(cancellationToken);
+        return rows.Select(r => Summarize(r.Tenant, r.HolderEmail)).ToList();
+    }
+
+    public async Task<UserSummary> CreateUserAsync(UserCreation request, CancellationToken cancellationToken = default)
+    {
+        if (request.Role is not (UserRole.User or UserRole.Admin))
+        {
+            throw RequestRejectedException.Invalid("The role must be User or Admin; the contract holder is created with the tenant.");
+        }
+
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Name == request.TenantName.Trim(), cancellationToken)
+            ?? throw RequestRejectedException.NotFound($"No tenant named '{request.TenantName}'.");
+        var email = NormalizeEmail(request.Email);
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            throw RequestRejectedException.Invalid("A password is required.");
+        }
+
+        await EnsureEmailFreeAsync(email);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var user = await CreateUserAsync(tenant, email, request.Password, request.Role, request.DisplayName, time.GetUtcNow());
+        await transaction.CommitAsync(cancellationToken);
+        return new UserSummary(user.Id, user.Email!, tenant.Name, user.Role.ToString(), user.LoginMethod.ToString(), user.CreatedAt);
+    }
+
+    private async Task<ApplicationUser> CreateUserAsync(Tenant tenant, string email, string? password, UserRole role, string? displayName, DateTimeOffset now)
+    {
+        var user = new ApplicationUser
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenant.Id,
+            UserName = email,
+            Email = email,
+            Role = role,
+            LoginMethod = LoginMethod.Password,
+            DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim(),
+            CreatedAt = now,
+        };
+
+        var result = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
+        if (!result.Succeeded)
+        {
+            // DuplicateEmail cannot normally happen (checked above) but two requests may race.
+            var duplicate = result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName");
+            var message = string.Join(" ", result.Errors.Select(e => e.Description));
+            throw duplicate ? RequestRejectedException.Conflict(message) : RequestRejectedException.Invalid(message);
+        }
+
+        return user;
+    }
+
+    private async Task EnsureEmailFreeAsync(string email)
+    {
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            throw RequestRejectedException.Conflict($"The e-mail address '{email}' is already used by a user.");
+        }
+    }
+
+    private static string NormalizeEmail(string? value)
+    {
+        var email = value?.Trim() ?? string.Empty;
+        if (email.Length is 0 or > 256 || !new EmailAddressAttribute().IsValid(email) || email.Count(c => c == '@') != 1)
+        {
+            throw RequestRejectedException.Invalid($"'{value}' is not a valid e-mail address.");
+        }
+
+        return email;
+    }
+
+    private static TenantSummary Summarize(Tenant tenant, string? holderEmail) => new(
+        tenant.Id, tenant.Name, tenant.Plan.ToString(), tenant.AccessRoute.ToString(), tenant.TwoFactorEnabled, holderEmail, tenant.CreatedAt, tenant.TrialEndsAt);
+}
