@@ -3,6 +3,7 @@ using IdentityProvider.Data;
 using IdentityProvider.Keys;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
+using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityProvider.Hosting;
@@ -79,6 +80,13 @@ public static class OpenIddictExtensions
                 validation.UseAspNetCore();
             });
 
+        builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider>((options, time) =>
+        {
+            options.TimeProvider = time;
+            // "plain" adds nothing over no PKCE against a code interceptor (RFC 9700 §2.1.1).
+            options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
+        });
+        builder.Services.AddOptions<OpenIddictValidationOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
         return builder;
     }
 }

@@ -1,0 +1,8 @@
+namespace IdentityProvider.Tests.Infrastructure;
+
+public enum DatabaseKind
+{
+    Sqlite,
+    PostgreSql,
+    SqlServer,
+}

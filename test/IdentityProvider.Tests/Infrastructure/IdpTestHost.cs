@@ -1,0 +1,119 @@
+using IdentityProvider.Clients;
+using IdentityProvider.Data;
+using IdentityProvider.Tenants;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IdentityProvider.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (Program) on a fresh database, with a clock the test moves. In memory by
+/// default; on Kestrel on a loopback port for browsers (<see cref="StartKestrel"/>).
+/// </summary>
+public sealed class IdpTestHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+    private bool kestrel;
+
+    private IdpTestHost(TestDatabase database, IDictionary<string, string?>? extraSettings)
+    {
+        Database = database;
+        settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = database.ConnectionString,
+            ["Database:Provider"] = database.Provider,
+            ["Database:MigrateOnStart"] = "true",
+            ["Mail:PickupDirectory"] = Path.Combine(Path.GetTempPath(), "idp-test-mail-" + Guid.NewGuid().ToString("N")),
+        };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+    }
+
+    public TestDatabase Database { get; }
+
+    /// <summary>Starts at the real current time; tests advance it instead of sleeping.</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public static async Task<IdpTestHost> StartAsync(DatabaseKind kind, IDictionary<string, string?>? settings = null)
+    {
+        var database = await TestDatabase.CreateAsync(kind);
+        var host = new IdpTestHost(database, settings);
+        _ = host.Services; // build and start now, so that migrations run before the first test
+        return host;
+    }
+
+    /// <summary>Serve over real HTTP on a free loopback port (for a real browser); call before first use.</summary>
+    public static async Task<IdpTestHost> StartKestrelAsync(DatabaseKind kind, IDictionary<string, string?>? settings = null)
+    {
+        var database = await TestDatabase.CreateAsync(kind);
+        var host = new IdpTestHost(database, settings) { kestrel = true };
+        host.UseKestrel(0);
+        host.StartServer();
+        return host;
+    }
+
+    /// <summary>Where the server is reached: https://localhost in memory, http://127.0.0.1:port on Kestrel.</summary>
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+
+    public TestBrowser CreateBrowser() => new(this);
+
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        using var scope = Services.CreateScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    /// <summary>A fresh tenant with a contract holder and a password user, unique to the calling test.</summary>
+    public async Task<TestUser> CreateUserAsync(string password = TestUser.DefaultPassword)
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var email = $"user-{id}@example.test";
+        await InScopeAsync(async services =>
+        {
+            var tenants = services.GetRequiredService<TenantDirectory>();
+            await tenants.CreateTenantAsync(new TenantCreation { Name = $"tenant-{id}", Plan = TenantPlan.Basic, HolderEmail = $"holder-{id}@example.test" });
+            return await tenants.CreateUserAsync(new UserCreation { TenantName = $"tenant-{id}", Email = email, Password = password });
+        });
+        return new TestUser(email, password, $"tenant-{id}");
+    }
+
+    public Task<RegisteredClient> RegisterClientAsync(ClientRegistration registration) =>
+        InScopeAsync(services => services.GetRequiredService<ClientRegistry>().AddAsync(registration));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        // UseSetting (host configuration) is seen by Program before Build, unlike ConfigureAppConfiguration.
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (!kestrel)
+        {
+            // TestServer reports the scheme of the base address: exercise the HTTPS-only defaults.
+            ClientOptions.BaseAddress = new Uri("https://localhost/");
+        }
+        else
+        {
+            builder.UseSetting("Oidc:RequireHttps", "false");
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
