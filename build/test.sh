@@ -115,7 +115,8 @@ fi
 # Plain awk (no python3 or xmllint on a fresh machine). A record is everything up to a '>', so the
 # <Counters .../> element is one record however it is wrapped. Counters.notExecuted stays 0 for
 # NUnit's ignored/explicit/inconclusive tests (they count in total but not executed), so
-# skipped = total - passed - failed, where failed includes error, timeout and aborted.
+# skipped = total - passed - failed, where failed includes error, timeout and aborted. A run that
+# failed with no failed test (test host crash) counts as one failure.
 # Prints one line per report, then "passed failed skipped executed".
 summary="$(awk -v RS='>' '
   function attr(record, name,    m) {
@@ -128,18 +129,22 @@ summary="$(awk -v RS='>' '
   }
   FNR == 1 {
     if (file != "") report()
-    file = FILENAME; found = 0; assembly = ""
+    file = FILENAME; found = 0; assembly = ""; outcome = ""
   }
   assembly == "" && match($0, /codeBase="[^"]*"/) {
     assembly = substr($0, RSTART + 10, RLENGTH - 11)
     sub(/.*\//, "", assembly)
+  }
+  outcome == "" && match($0, /<ResultSummary[ \t\r\n]+outcome="[^"]*"/) {
+    outcome = substr($0, RSTART, RLENGTH)
+    sub(/.*outcome="/, "", outcome); sub(/"$/, "", outcome)
   }
   /<Counters[ \t\r\n]/ {
     found = 1
     total = attr($0, "total"); executed = attr($0, "executed"); passed = attr($0, "passed")
     failed = attr($0, "failed") + attr($0, "error") + attr($0, "timeout") + attr($0, "aborted")
   }
-  function report(    skipped, name) {
+  function report(    skipped, name, note) {
     name = file; sub(/.*\//, "", name)
     if (!found) {
       printf "  %s: no <Counters> element (incomplete report), counted as 1 failure\n", name
@@ -148,7 +153,11 @@ summary="$(awk -v RS='>' '
     }
     skipped = total - passed - failed
     if (skipped < 0) skipped = 0
-    printf "  %s (%s): %d passed, %d failed, %d skipped\n", name, assembly == "" ? "no tests" : assembly, passed, failed, skipped
+    note = ""
+    if (failed == 0 && outcome != "" && outcome != "Completed" && outcome != "Passed" && outcome != "Warning") {
+      failed = 1; note = " (run outcome " outcome ", counted as 1 failure)"
+    }
+    printf "  %s (%s): %d passed, %d failed, %d skipped%s\n", name, assembly == "" ? "no tests" : assembly, passed, failed, skipped, note
     total_passed += passed; total_failed += failed; total_skipped += skipped; total_executed += executed
   }
   END {
@@ -162,16 +171,18 @@ sed '$d' <<<"$summary"
 read -r passed failed skipped executed < <(tail -n 1 <<<"$summary")
 
 rc=0
+if (( executed == 0 )); then
+  say "no test was executed."
+  rc=1
+fi
 if (( dotnet_rc != 0 )); then
   say "dotnet test exited with code $dotnet_rc."
   rc=$dotnet_rc
 fi
 if (( failed > 0 )); then
   rc=1
-fi
-if (( executed == 0 )); then
-  say "no test was executed."
-  rc=1
+elif (( rc != 0 )); then
+  failed=1   # so that "0 failed" on the last line always means success
 fi
 
 TOTALS_PRINTED=1
