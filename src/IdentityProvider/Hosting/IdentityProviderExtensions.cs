@@ -36,9 +36,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<TenantDirectory>();
 
         builder.Services.AddRazorPages();
-        builder.Services.Configure<ForwardedHeadersOptions>(builder.Configuration.GetSection("ForwardedHeaders"));
-        builder.Services.Configure<ForwardedHeadersOptions>(options =>
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+        builder.AddIdpForwardedHeaders();
         return builder;
     }
 
