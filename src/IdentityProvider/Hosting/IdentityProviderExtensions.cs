@@ -44,6 +44,7 @@ public static class IdentityProviderExtensions
     public static WebApplication UseIdentityProvider(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");

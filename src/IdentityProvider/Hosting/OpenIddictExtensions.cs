@@ -63,6 +63,14 @@ public static class OpenIddictExtensions
                     server.SetIssuer(oidc.Issuer);
                 }
 
+                server.AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyAuthorizationResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyTokenResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyUserInfoResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyIntrospectionResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyRevocationResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyEndSessionResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyPushedAuthorizationResponseContext>.Descriptor);
+
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
