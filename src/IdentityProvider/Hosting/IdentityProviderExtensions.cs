@@ -4,6 +4,7 @@ using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
 using IdentityProvider.Login;
+using IdentityProvider.Mail;
 using IdentityProvider.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -28,6 +29,7 @@ public static class IdentityProviderExtensions
         builder.AddIdpOpenIddict();
         builder.AddIdpLocalization();
         builder.AddIdpAdminApi();
+        builder.AddIdpMail();
 
         builder.Services.AddOptions<LoginPageOptions>().BindConfiguration(LoginPageOptions.Section);
         builder.Services.AddScoped<PasswordSignIn>();
