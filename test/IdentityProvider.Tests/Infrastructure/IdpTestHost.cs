@@ -50,6 +50,10 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
         return host;
     }
 
+    /// <summary>A host whose start (on first use of <c>Services</c>) the test observes; the caller owns the database.</summary>
+    public static IdpTestHost Unstarted(TestDatabase database, IDictionary<string, string?>? settings = null) =>
+        new(database, settings, ownsDatabase: false);
+
     /// <summary>Another node on the same database (a cluster without sticky sessions); the caller owns the database.</summary>
     public static IdpTestHost StartNode(TestDatabase database, IDictionary<string, string?>? settings = null)
     {
