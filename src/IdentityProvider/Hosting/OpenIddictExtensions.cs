@@ -21,6 +21,11 @@ public static class OpenIddictExtensions
 
         builder.Services.AddScoped<ServerKeyStore>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
+        builder.Services.AddSingleton<ServerKeyChangeTokenSource>();
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
+        builder.Services.AddSingleton<ServerKeyRefresher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerKeyRefresher>());
         builder.Services.AddScoped<OidcPrincipalFactory>();
 
         builder.Services.AddOpenIddict()

@@ -56,27 +56,48 @@ public sealed class ClusterTests(DatabaseKind kind) : OidcFlowFixture(kind)
     }
 
     [Test]
-    public async Task KeyRotation_NewKeySigns_OldKeyStaysPublishedForValidation()
+    public async Task KeyRotation_PublishesTheNewKeyAtOnce_SignsWithItFromActivation_WithoutRestartingNodes()
     {
-        await using var node = await IdpTestHost.StartAsync(kind);
-        using var http = node.CreateClient();
-        var before = Kids(await http.GetStringAsync("/.well-known/jwks"));
-
-        await node.InScopeAsync(services => services.GetRequiredService<ServerKeyStore>().RotateAsync(ServerKeyUse.Signing));
-        await using var restarted = IdpTestHost.StartNode(node.Database);
-
-        using var restartedHttp = restarted.CreateClient();
-        var after = Kids(await restartedHttp.GetStringAsync("/.well-known/jwks"));
-        Assert.That(after, Is.SupersetOf(before), "retired keys stay published");
-        Assert.That(after, Has.Count.EqualTo(before.Count + 1));
-
-        var user = await restarted.CreateUserAsync();
+        await using var nodeA = await IdpTestHost.StartAsync(kind);
+        await using var nodeB = IdpTestHost.StartNode(nodeA.Database);
+        var user = await nodeA.CreateUserAsync();
         var clientId = "spa-" + Guid.NewGuid().ToString("N")[..8];
-        await restarted.RegisterClientAsync(new IdentityProvider.Clients.ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
-        using var browser = restarted.CreateBrowser();
-        var tokens = await SignInAsync(browser, clientId, user);
-        var kid = new JsonWebToken(tokens.GetProperty("id_token").GetString()).Kid;
-        Assert.That(before, Does.Not.Contain(kid), "the new key signs");
+        await nodeA.RegisterClientAsync(new IdentityProvider.Clients.ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
+        using var httpA = nodeA.CreateClient();
+        using var httpB = nodeB.CreateClient();
+        var before = Kids(await httpA.GetStringAsync("/.well-known/jwks"));
+        Assert.That(Kids(await httpB.GetStringAsync("/.well-known/jwks")), Is.EqualTo(before));
+
+        var rotated = await nodeA.InScopeAsync(services => services.GetRequiredService<ServerKeyStore>().RotateAsync(ServerKeyUse.Signing, TimeSpan.FromHours(1)));
+        var newKid = rotated.Id.ToString("N");
+        // What each node's refresher does every five minutes (the timer may also have fired meanwhile).
+        foreach (var node in new[] { nodeA, nodeB })
+        {
+            node.Services.GetRequiredService<ServerKeyRefresher>().Refresh();
+        }
+
+        // Published at once on every node, not yet signing.
+        Assert.That(Kids(await httpA.GetStringAsync("/.well-known/jwks")), Is.SupersetOf(before).And.Contains(newKid));
+        Assert.That(Kids(await httpB.GetStringAsync("/.well-known/jwks")), Is.SupersetOf(before).And.Contains(newKid));
+        using (var browser = nodeB.CreateBrowser())
+        {
+            var kid = new JsonWebToken((await SignInAsync(browser, clientId, user)).GetProperty("id_token").GetString()).Kid;
+            Assert.That(before, Does.Contain(kid), "the old key signs until the new one activates");
+        }
+
+        // After the activation time both nodes sign with the new key; the old one stays published.
+        foreach (var node in new[] { nodeA, nodeB })
+        {
+            node.Clock.Advance(TimeSpan.FromMinutes(61));
+            node.Services.GetRequiredService<ServerKeyRefresher>().Refresh();
+        }
+
+        using var browserB = nodeB.CreateBrowser();
+        var tokens = await SignInAsync(browserB, clientId, user);
+        Assert.That(new JsonWebToken(tokens.GetProperty("id_token").GetString()).Kid, Is.EqualTo(newKid));
+        Assert.That(Kids(await httpA.GetStringAsync("/.well-known/jwks")), Is.SupersetOf(before).And.Contains(newKid));
+        using var userInfoAtA = await UserInfoAsync(httpA, tokens.GetProperty("access_token").GetString()!);
+        Assert.That(userInfoAtA.StatusCode, Is.EqualTo(HttpStatusCode.OK), "node A accepts what node B signed with the new key");
     }
 
     private static List<string> Kids(string jwks) =>
