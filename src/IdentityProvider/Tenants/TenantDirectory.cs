@@ -70,8 +70,15 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
             throw RequestRejectedException.Invalid("The role must be User or Admin; the contract holder is created with the tenant.");
         }
 
-        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Name == request.TenantName.Trim(), cancellationToken)
-            ?? throw RequestRejectedException.NotFound($"No tenant named '{request.TenantName}'.");
+        // JSON may say null where C# says "never null": the admin API binds without nullability checks.
+        var tenantName = request.TenantName?.Trim();
+        if (string.IsNullOrEmpty(tenantName))
+        {
+            throw RequestRejectedException.Invalid("The tenant name is required.");
+        }
+
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Name == tenantName, cancellationToken)
+            ?? throw RequestRejectedException.NotFound($"No tenant named '{tenantName}'.");
         var email = NormalizeEmail(request.Email);
         if (string.IsNullOrEmpty(request.Password))
         {
