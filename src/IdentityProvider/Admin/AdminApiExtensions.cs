@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using IdentityProvider.Authorization;
+using IdentityProvider.Clients;
 using Microsoft.AspNetCore.Authorization;
 using OpenIddict.Abstractions;
 using OpenIddict.Validation.AspNetCore;
@@ -24,6 +25,11 @@ public static class AdminApiExtensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<AdminApiSecurityTransformer>());
+        builder.Services.AddOpenIddict()
+            // "A confidential client may introspect and revoke its own tokens": only its own.
+            .AddServer(server => server
+                .AddEventHandler(OwnTokensOnlyHandler.IntrospectionDescriptor)
+                .AddEventHandler(OwnTokensOnlyHandler.RevocationDescriptor));
         return builder;
     }
 
