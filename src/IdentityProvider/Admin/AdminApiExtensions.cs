@@ -41,6 +41,7 @@ public static class AdminApiExtensions
         app.MapOpenApi();
         var api = app.MapGroup("/admin/api")
             .RequireAuthorization(Policy)
+            .AddEndpointFilter<OperatorCultureFilter>()
             .AddEndpointFilter<RejectionProblemFilter>()
             .WithTags("Admin");
         AdminApi.Map(api);
