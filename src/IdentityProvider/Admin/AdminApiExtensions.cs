@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using IdentityProvider.Authorization;
 using IdentityProvider.Clients;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using OpenIddict.Abstractions;
 using OpenIddict.Validation.AspNetCore;
 
@@ -43,6 +44,7 @@ public static class AdminApiExtensions
             .RequireAuthorization(Policy)
             .AddEndpointFilter<OperatorCultureFilter>()
             .AddEndpointFilter<RejectionProblemFilter>()
+            .WithMetadata(new ProducesResponseTypeAttribute(StatusCodes.Status401Unauthorized), new ProducesResponseTypeAttribute(StatusCodes.Status403Forbidden))
             .WithTags("Admin");
         AdminApi.Map(api);
         return app;
