@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using IdentityProvider.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -54,7 +55,7 @@ public sealed class OidcPrincipalFactory(IdpDbContext db)
 
         // amr is a JSON array even with one member (OIDC Core §2).
         identity.RemoveClaims(Claims.AuthenticationMethodReference);
-        identity.SetClaim(Claims.AuthenticationMethodReference, JsonSerializer.SerializeToElement(session.Methods));
+        identity.AddClaim(new Claim(Claims.AuthenticationMethodReference, JsonSerializer.Serialize(session.Methods), JsonClaimValueTypes.JsonArray));
 
         identity.SetDestinations(ClaimDestinations.For);
         return new ClaimsPrincipal(identity);

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Text.Json;
+using IdentityProvider.Tests.Infrastructure;
+
+namespace IdentityProvider.Tests.Authorization;
+
+[TestFixture(DatabaseKind.Sqlite)]
+[TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
+public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
+{
+    [Test]
+    public async Task Discovery_PublishesEndpointsKeysAndOnlyS256()
+    {
+        using var browser = Host.CreateBrowser();
+        var discovery = JsonDocument.Parse(await browser.Http.GetStringAsync("/.well-known/openid-configuration")).RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(discovery.GetProperty("issuer").GetString(), Is.EqualTo("https://localhost/"));
+            Assert.That(discovery.GetProperty("authorization_endpoint").GetString(), Is.EqualTo("https://localhost/connect/authorize"));
+            Assert.That(discovery.GetProperty("end_session_endpoint").GetString(), Is.EqualTo("https://localhost/connect/endsession"));
+            Assert.That(discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "S256" }));
+            Assert.That(discovery.GetProperty("id_token_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()), Does.Contain("RS256"));
+        });
+        var jwks = JsonDocument.Parse(await browser.Http.GetStringAsync(discovery.GetProperty("jwks_uri").GetString())).RootElement;
+        var key = jwks.GetProperty("keys")[0];
+        Assert.That(key.GetProperty("kty").GetString(), Is.EqualTo("RSA"));
+        Assert.That(key.TryGetProperty("d", out _), Is.False, "the private exponent must never be published");
+    }
+
+    [Test]
+    public async Task CodeFlow_WithPkce_IssuesIdTokenSignedByJwksWithUserClaims()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var nonce = Guid.NewGuid().ToString("N");
+        var before = DateTimeOffset.FromUnixTimeSeconds(Host.Clock.GetUtcNow().ToUnixTimeSeconds());
+
+        var tokens = await SignInAsync(browser, clientId, user, nonce: nonce);
+
+        var idToken = await ValidateAsync(browser.Http, tokens.GetProperty("id_token").GetString()!, clientId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(idToken.GetClaim("email").Value, Is.EqualTo(user.Email));
+            Assert.That(idToken.GetClaim("nonce").Value, Is.EqualTo(nonce));
+            Assert.That(Guid.TryParse(idToken.Subject, out _), Is.True);
+            Assert.That(Guid.TryParse(idToken.GetClaim("tenant_id").Value, out _), Is.True);
+            Assert.That(idToken.GetClaim("role").Value, Is.EqualTo("User"));
+            Assert.That(idToken.GetClaim("login_method").Value, Is.EqualTo("Password"));
+            Assert.That(DateTimeOffset.FromUnixTimeSeconds(long.Parse(idToken.GetClaim("auth_time").Value)), Is.GreaterThanOrEqualTo(before));
+            Assert.That(tokens.GetProperty("token_type").GetString(), Is.EqualTo("Bearer"));
+            Assert.That(tokens.TryGetProperty("refresh_token", out _), Is.True);
+        });
+
+        // amr is a JSON array even with a single method (OIDC Core §2).
+        var payload = JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(idToken.EncodedPayload)).RootElement;
+        Assert.That(payload.GetProperty("amr").ValueKind, Is.EqualTo(JsonValueKind.Array));
+        Assert.That(payload.GetProperty("amr")[0].GetString(), Is.EqualTo("pwd"));
+    }
+
+    [Test]
+    public async Task UserInfo_WithAccessToken_ReturnsTheUsersClaims()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var tokens = await SignInAsync(browser, clientId, user);
+
+        using var response = await UserInfoAsync(browser.Http, tokens.GetProperty("access_token").GetString()!);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var claims = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(claims.GetProperty("email").GetString(), Is.EqualTo(user.Email));
+            Assert.That(claims.GetProperty("role").GetString(), Is.EqualTo("User"));
+            Assert.That(claims.GetProperty("login_method").GetString(), Is.EqualTo("Password"));
+            Assert.That(claims.TryGetProperty("sub", out _), Is.True);
+            Assert.That(claims.TryGetProperty("tenant_id", out _), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task RefreshToken_Rotates_OldOneIsRejected_AndItsReplayRevokesTheNewOne()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var first = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
+
+        var (status, rotated) = await browser.TokenAsync(Refresh(clientId, first));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), rotated.ToString());
+        var second = rotated.GetProperty("refresh_token").GetString()!;
+        Assert.That(second, Is.Not.EqualTo(first));
+        Assert.That(rotated.TryGetProperty("id_token", out _), Is.True);
+
+        var (replayStatus, replay) = await browser.TokenAsync(Refresh(clientId, first));
+        Assert.That(replayStatus, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(replay.GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+
+        // The replay means the chain may be stolen: the newest token dies with it (RFC 9700 §4.14.2).
+        var (afterReplay, _) = await browser.TokenAsync(Refresh(clientId, second));
+        Assert.That(afterReplay, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Revocation_OfRefreshToken_MakesItUnusable()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var refresh = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
+
+        using var revoked = await browser.Http.PostAsync("/connect/revoke", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["client_id"] = clientId,
+            ["token"] = refresh,
+            ["token_type_hint"] = "refresh_token",
+        }));
+        Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var (status, json) = await browser.TokenAsync(Refresh(clientId, refresh));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(json.GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+    }
+
+    [Test]
+    public async Task EndSession_WithIdTokenHint_SignsOutAndReturnsToTheRelyingParty()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var idToken = (await SignInAsync(browser, clientId, user)).GetProperty("id_token").GetString()!;
+
+        using var response = await browser.GetAsync(
+            $"/connect/endsession?id_token_hint={idToken}&post_logout_redirect_uri={Uri.EscapeDataString(PostLogoutRedirectUri)}&state=bye");
+        var location = TestBrowser.Location(response);
+        Assert.That(location.GetLeftPart(UriPartial.Path), Is.EqualTo(PostLogoutRedirectUri));
+        Assert.That(TestBrowser.Query(location)["state"], Is.EqualTo("bye"));
+
+        // The session is gone: the next authorization request asks for a login.
+        using var again = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create()));
+        Assert.That(TestBrowser.Location(again).AbsolutePath, Is.EqualTo("/Account/Login"));
+    }
+
+    [Test]
+    public async Task EndSession_WithoutIdTokenHint_AsksForConfirmationBeforeSigningOut()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        await SignInAsync(browser, clientId, user);
+
+        using var page = await browser.GetAsync("/connect/endsession");
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain("id=\"logout-submit\""));
+
+        // Still signed in until the user confirms.
+        using var stillIn = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create()));
+        Assert.That(TestBrowser.Location(stillIn).GetLeftPart(UriPartial.Path), Is.EqualTo(RedirectUri));
+
+        using var confirmed = await browser.SubmitFormAsync("/connect/endsession", html, new Dictionary<string, string> { ["idp_confirm"] = "1" });
+        Assert.That(TestBrowser.Location(confirmed).AbsolutePath, Is.EqualTo("/Account/SignedOut"));
+        using var after = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create()));
+        Assert.That(TestBrowser.Location(after).AbsolutePath, Is.EqualTo("/Account/Login"));
+    }
+
+    [Test]
+    public async Task ClientCredentials_ConfidentialClient_GetsASignedAccessToken()
+    {
+        var (clientId, secret) = await ConfidentialClientAsync("idp.admin");
+        using var browser = Host.CreateBrowser();
+
+        var (status, json) = await browser.TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+            ["scope"] = "idp.admin",
+        });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), json.ToString());
+        var token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(json.GetProperty("access_token").GetString());
+        Assert.That(token.Subject, Is.EqualTo(clientId));
+        Assert.That(token.GetClaim("scope").Value, Is.EqualTo("idp.admin"));
+    }
+
+    [Test]
+    public async Task ClientCredentials_WrongSecret_IsRejected()
+    {
+        var (clientId, _) = await ConfidentialClientAsync("idp.admin");
+        using var browser = Host.CreateBrowser();
+
+        var (status, json) = await browser.TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = "not-the-secret-not-the-secret-not-the-secret",
+        });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized).Or.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(json.GetProperty("error").GetString(), Is.EqualTo("invalid_client"));
+    }
+
+    [Test]
+    public async Task ConfidentialClient_CodeFlow_WithSecretAndWithoutPkce_Works()
+    {
+        var user = await Host.CreateUserAsync();
+        var (clientId, secret) = await ConfidentialClientAsync();
+        using var browser = Host.CreateBrowser();
+
+        var callback = await browser.AuthorizeAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce: null), user);
+        var (status, json) = await browser.TokenAsync(CodeRedemption(clientId, TestBrowser.Query(callback)["code"], pkce: null, secret));
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), json.ToString());
+        await ValidateAsync(browser.Http, json.GetProperty("id_token").GetString()!, clientId);
+    }
+
+    private static Dictionary<string, string> Refresh(string clientId, string refreshToken) => new()
+    {
+        ["grant_type"] = "refresh_token",
+        ["client_id"] = clientId,
+        ["refresh_token"] = refreshToken,
+    };
+}
