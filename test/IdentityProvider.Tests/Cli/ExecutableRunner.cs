@@ -22,7 +22,10 @@ public sealed class ExecutableRunner : IDisposable
 
     public string ConnectionString => $"Data Source={DatabaseFile}";
 
-    public async Task<CommandResult> RunAsync(params string[] args)
+    public Task<CommandResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> added to (or overriding) the operator's configuration.</summary>
+    public async Task<CommandResult> RunAsync(IDictionary<string, string> environment, params string[] args)
     {
         var binFolder = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
@@ -49,6 +52,10 @@ public sealed class ExecutableRunner : IDisposable
         start.Environment["Database__Provider"] = "Sqlite";
         start.Environment["Database__MigrateOnStart"] = "true";
         start.Environment["Mail__PickupDirectory"] = Path.Combine(folder, "mail");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var output = process.StandardOutput.ReadToEndAsync();

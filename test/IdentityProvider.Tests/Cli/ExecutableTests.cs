@@ -104,6 +104,21 @@ public sealed class ExecutableTests
         });
     }
 
+    [Test]
+    public async Task Command_OnUnmigratedDatabaseWithoutMigrateOnStart_ExitsThreeWithOneLineNamingTheFix()
+    {
+        using var fresh = new ExecutableRunner();
+
+        var result = await fresh.RunAsync(new Dictionary<string, string> { ["Database__MigrateOnStart"] = "false" }, "clients", "list");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
+            Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
+            Assert.That(result.Error, Does.Contain("Run the 'migrate' command"));
+        });
+    }
+
     private async Task ExpectSuccessAsync(params string[] args)
     {
         var result = await runner.RunAsync(args);
