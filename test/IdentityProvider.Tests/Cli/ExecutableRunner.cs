@@ -90,6 +90,17 @@ public sealed class ExecutableRunner : IDisposable
         return string.Join(' ', counts);
     }
 
+    /// <summary>Whether a client is registered, read straight from the database (cheaper than another process).</summary>
+    public async Task<bool> ClientExistsAsync(string clientId)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM \"OpenIddictApplications\" WHERE \"ClientId\" = $id";
+        command.Parameters.AddWithValue("$id", clientId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
