@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using IdentityProvider.Authorization;
+using IdentityProvider.Clients;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using OpenIddict.Abstractions;
 using OpenIddict.Validation.AspNetCore;
 
@@ -24,6 +26,14 @@ public static class AdminApiExtensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<AdminApiSecurityTransformer>());
+        builder.Services.AddOpenIddict()
+            // "A confidential client may introspect and revoke its own tokens": only its own.
+            .AddServer(server => server
+                .AddEventHandler(OwnTokensOnlyHandler.IntrospectionDescriptor)
+                .AddEventHandler(OwnTokensOnlyHandler.RevocationDescriptor))
+            // A revoked admin token, or one of a removed client, stops working at once instead of
+            // at expiry: local validation otherwise trusts a JWT's signature and lifetime alone.
+            .AddValidation(validation => validation.EnableTokenEntryValidation());
         return builder;
     }
 
@@ -32,7 +42,9 @@ public static class AdminApiExtensions
         app.MapOpenApi();
         var api = app.MapGroup("/admin/api")
             .RequireAuthorization(Policy)
+            .AddEndpointFilter<OperatorCultureFilter>()
             .AddEndpointFilter<RejectionProblemFilter>()
+            .WithMetadata(new ProducesResponseTypeAttribute(StatusCodes.Status401Unauthorized), new ProducesResponseTypeAttribute(StatusCodes.Status403Forbidden))
             .WithTags("Admin");
         AdminApi.Map(api);
         return app;

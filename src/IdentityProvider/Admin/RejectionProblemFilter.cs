@@ -2,7 +2,10 @@ using IdentityProvider.Common;
 
 namespace IdentityProvider.Admin;
 
-/// <summary>Turns a rejected operator request into RFC 9457 problem details, logged once.</summary>
+/// <summary>
+/// Turns a rejected operator request into RFC 9457 problem details, logged once; an unexpected
+/// failure too (a 500 without details), rather than the HTML error page the site shows browsers.
+/// </summary>
 public sealed partial class RejectionProblemFilter(ILogger<RejectionProblemFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -22,8 +25,19 @@ public sealed partial class RejectionProblemFilter(ILogger<RejectionProblemFilte
             };
             return TypedResults.Problem(detail: rejected.Message, statusCode: status, title: title);
         }
+        catch (Exception unexpected) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            LogFailed(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, unexpected);
+            return TypedResults.Problem(
+                detail: "The request failed unexpectedly; the server log has the details.",
+                statusCode: StatusCodes.Status500InternalServerError,
+                title: "Unexpected error");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin API {Method} {Path} rejected: {Reason}")]
     private static partial void LogRejected(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Admin API {Method} {Path} failed")]
+    private static partial void LogFailed(ILogger logger, string method, string path, Exception exception);
 }

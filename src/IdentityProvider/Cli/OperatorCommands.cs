@@ -9,7 +9,7 @@ namespace IdentityProvider.Cli;
 /// The operator commands of the same executable (SPEC §11): same configuration and services as the
 /// server. Exit codes: 0 success, 1 bad arguments, 2 request rejected, 3 unexpected failure.
 /// </summary>
-public static class OperatorCommands
+public static partial class OperatorCommands
 {
     private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "migrate" };
 
@@ -34,20 +34,32 @@ public static class OperatorCommands
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await error.WriteLineAsync(string.Join(" ", parsed.Errors.Select(e => e.Message)));
+            // Some parser messages span lines ("Did you mean one of the following?" and a list).
+            await error.WriteLineAsync(OneLine(string.Join(" ", parsed.Errors.Select(e => e.Message))));
             return 1;
         }
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+            // Without this, System.CommandLine catches every exception itself, prints the stack
+            // trace and returns 1, so a rejected request would never become a one-line reason and exit 2.
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (RequestRejectedException rejected)
         {
-            await error.WriteLineAsync($"error: {rejected.Message}");
+            await error.WriteLineAsync($"error: {OneLine(rejected.Message)}");
             return 2;
         }
+        catch (Exception unexpected)
+        {
+            LogUnexpectedFailure(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OperatorCommands)), args.FirstOrDefault() ?? string.Empty, unexpected);
+            await error.WriteLineAsync($"error: unexpected failure ({unexpected.GetType().Name}): {OneLine(unexpected.Message)}");
+            return 3;
+        }
     }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Runs an action inside a service scope, after the start-up steps every command needs.</summary>
     internal static async Task<int> InScopeAsync(IServiceProvider services, Func<IServiceProvider, CancellationToken, Task> action, CancellationToken cancellationToken, bool initialize = true)
@@ -61,4 +73,7 @@ public static class OperatorCommands
         await action(scope.ServiceProvider, cancellationToken);
         return 0;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Operator command '{Command}' failed unexpectedly")]
+    private static partial void LogUnexpectedFailure(ILogger logger, string command, Exception exception);
 }

@@ -81,7 +81,12 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             throw RequestRejectedException.Invalid($"The client secret must be at least {MinimumSecretLength} characters; omit it to have one generated.");
         }
 
-        var scopes = registration.Scopes.Count == 0 ? DefaultScopes : registration.Scopes.Select(s => s.Trim()).Distinct(StringComparer.Ordinal).ToArray();
+        // JSON may say null where C# says "never null": the admin API binds without nullability checks.
+        var requestedScopes = registration.Scopes ?? [];
+        var redirectUris = registration.RedirectUris ?? [];
+        var postLogoutRedirectUris = registration.PostLogoutRedirectUris ?? [];
+
+        var scopes = requestedScopes.Count == 0 ? DefaultScopes : requestedScopes.Select(s => s?.Trim() ?? string.Empty).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var scope in scopes.Where(s => !KnownScopes.Contains(s)))
         {
             throw RequestRejectedException.Invalid($"Unknown scope '{scope}'. Known scopes: {string.Join(", ", KnownScopes.Order(StringComparer.Ordinal))}.");
@@ -92,7 +97,7 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             throw RequestRejectedException.Invalid($"The {IdpScopes.Admin} scope is for confidential clients only.");
         }
 
-        var interactive = registration.RedirectUris.Count > 0;
+        var interactive = redirectUris.Count > 0;
         if (registration.Public && !interactive)
         {
             throw RequestRejectedException.Invalid("A public client needs at least one --redirect-uri.");
@@ -109,12 +114,12 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             ConsentType = ConsentTypes.Implicit,
         };
 
-        foreach (var uri in registration.RedirectUris)
+        foreach (var uri in redirectUris)
         {
             descriptor.RedirectUris.Add(ParseRedirectUri(uri, "redirect URI"));
         }
 
-        foreach (var uri in registration.PostLogoutRedirectUris)
+        foreach (var uri in postLogoutRedirectUris)
         {
             descriptor.PostLogoutRedirectUris.Add(ParseRedirectUri(uri, "post-logout redirect URI"));
         }

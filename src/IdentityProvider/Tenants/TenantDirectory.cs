@@ -63,6 +63,27 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
         return rows.Select(r => Summarize(r.Tenant, r.HolderEmail)).ToList();
     }
 
+    public async Task<TenantSummary> GetTenantAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var row = await (from t in db.Tenants.AsNoTracking()
+                         where t.Name == name
+                         join u in db.Users.AsNoTracking() on t.ContractHolderId equals u.Id into holders
+                         from h in holders.DefaultIfEmpty()
+                         select new { Tenant = t, HolderEmail = h == null ? null : h.Email }).FirstOrDefaultAsync(cancellationToken)
+            ?? throw RequestRejectedException.NotFound($"No tenant named '{name}'.");
+        return Summarize(row.Tenant, row.HolderEmail);
+    }
+
+    public async Task<UserSummary> GetUserAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var row = await (from u in db.Users.AsNoTracking()
+                         where u.Id == id
+                         join t in db.Tenants.AsNoTracking() on u.TenantId equals t.Id
+                         select new { User = u, TenantName = t.Name }).FirstOrDefaultAsync(cancellationToken)
+            ?? throw RequestRejectedException.NotFound($"No user with id '{id}'.");
+        return Summarize(row.User, row.TenantName);
+    }
+
     public async Task<UserSummary> CreateUserAsync(UserCreation request, CancellationToken cancellationToken = default)
     {
         if (request.Role is not (UserRole.User or UserRole.Admin))
@@ -70,8 +91,15 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
             throw RequestRejectedException.Invalid("The role must be User or Admin; the contract holder is created with the tenant.");
         }
 
-        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Name == request.TenantName.Trim(), cancellationToken)
-            ?? throw RequestRejectedException.NotFound($"No tenant named '{request.TenantName}'.");
+        // JSON may say null where C# says "never null": the admin API binds without nullability checks.
+        var tenantName = request.TenantName?.Trim();
+        if (string.IsNullOrEmpty(tenantName))
+        {
+            throw RequestRejectedException.Invalid("The tenant name is required.");
+        }
+
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Name == tenantName, cancellationToken)
+            ?? throw RequestRejectedException.NotFound($"No tenant named '{tenantName}'.");
         var email = NormalizeEmail(request.Email);
         if (string.IsNullOrEmpty(request.Password))
         {
@@ -82,7 +110,7 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await CreateUserAsync(tenant, email, request.Password, request.Role, request.DisplayName, time.GetUtcNow());
         await transaction.CommitAsync(cancellationToken);
-        return new UserSummary(user.Id, user.Email!, tenant.Name, user.Role.ToString(), user.LoginMethod.ToString(), user.CreatedAt);
+        return Summarize(user, tenant.Name);
     }
 
     private async Task<ApplicationUser> CreateUserAsync(Tenant tenant, string email, string? password, UserRole role, string? displayName, DateTimeOffset now)
@@ -129,6 +157,9 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
 
         return email;
     }
+
+    private static UserSummary Summarize(ApplicationUser user, string tenantName) =>
+        new(user.Id, user.Email!, tenantName, user.Role.ToString(), user.LoginMethod.ToString(), user.CreatedAt);
 
     private static TenantSummary Summarize(Tenant tenant, string? holderEmail) => new(
         tenant.Id, tenant.Name, tenant.Plan.ToString(), tenant.AccessRoute.ToString(), tenant.TwoFactorEnabled, holderEmail, tenant.CreatedAt, tenant.TrialEndsAt);

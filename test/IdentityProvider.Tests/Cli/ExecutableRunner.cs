@@ -1,0 +1,116 @@
+using System.Diagnostics;
+
+namespace IdentityProvider.Tests.Cli;
+
+/// <summary>
+/// Runs the real executable (<c>dotnet IdentityProvider.dll ...</c>, copied next to the tests as a
+/// project reference) against its own SQLite file, configured the way an operator would: through
+/// environment variables, with the content root (and so appsettings.json) found in the working directory.
+/// </summary>
+public sealed class ExecutableRunner : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly string folder;
+
+    public ExecutableRunner()
+    {
+        folder = Directory.CreateTempSubdirectory("idp-cli-").FullName;
+        DatabaseFile = Path.Combine(folder, "idp.db");
+    }
+
+    public string DatabaseFile { get; }
+
+    public string ConnectionString => $"Data Source={DatabaseFile}";
+
+    public Task<CommandResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> added to (or overriding) the operator's configuration.</summary>
+    public async Task<CommandResult> RunAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        var binFolder = AppContext.BaseDirectory;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = binFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(binFolder, "IdentityProvider.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Whatever the test runner was started with must not leak into the operator's configuration.
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Default"] = ConnectionString;
+        start.Environment["Database__Provider"] = "Sqlite";
+        start.Environment["Database__MigrateOnStart"] = "true";
+        start.Environment["Mail__PickupDirectory"] = Path.Combine(folder, "mail");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{string.Join(' ', args)}' did not finish within {Timeout.TotalSeconds} s.");
+        }
+
+        return new CommandResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Row counts of what the operator commands write, to prove that a rejected command wrote nothing.</summary>
+    public async Task<string> CountRowsAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var counts = new List<string>();
+        foreach (var table in new[] { "Tenants", "AspNetUsers", "OpenIddictApplications" })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
+            counts.Add($"{table}={await command.ExecuteScalarAsync()}");
+        }
+
+        return string.Join(' ', counts);
+    }
+
+    /// <summary>Whether a client is registered, read straight from the database (cheaper than another process).</summary>
+    public async Task<bool> ClientExistsAsync(string clientId)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM \"OpenIddictApplications\" WHERE \"ClientId\" = $id";
+        command.Parameters.AddWithValue("$id", clientId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The temp folder is cleaned by the OS.
+        }
+    }
+}
