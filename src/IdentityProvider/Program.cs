@@ -4,6 +4,11 @@ using IdentityProvider.Hosting;
 // One executable: the server, or an operator command when the first argument names one.
 var isCommand = OperatorCommands.IsCommand(args);
 var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+if (isCommand)
+{
+    OperatorCommands.QuietConsole(builder);
+}
+
 builder.AddIdentityProvider();
 
 var app = builder.Build();

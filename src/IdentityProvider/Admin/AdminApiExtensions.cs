@@ -26,14 +26,6 @@ public static class AdminApiExtensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<AdminApiSecurityTransformer>());
-        builder.Services.AddOpenIddict()
-            // "A confidential client may introspect and revoke its own tokens": only its own.
-            .AddServer(server => server
-                .AddEventHandler(OwnTokensOnlyHandler.IntrospectionDescriptor)
-                .AddEventHandler(OwnTokensOnlyHandler.RevocationDescriptor))
-            // A revoked admin token, or one of a removed client, stops working at once instead of
-            // at expiry: local validation otherwise trusts a JWT's signature and lifetime alone.
-            .AddValidation(validation => validation.EnableTokenEntryValidation());
         return builder;
     }
 

@@ -15,6 +15,20 @@ public static partial class OperatorCommands
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
+    /// <summary>
+    /// A command's standard output is its result (for scripts) and its standard error the one-line
+    /// reason of a failure, so console logging is off unless configured
+    /// (<c>Logging__Console__LogLevel__Default=Information</c>), and then goes to standard error.
+    /// </summary>
+    public static void QuietConsole(WebApplicationBuilder builder)
+    {
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:Console:LogLevel:Default"] = "None" },
+        });
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;

@@ -29,7 +29,16 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             throw RequestRejectedException.Conflict($"A client with client_id '{descriptor.ClientId}' already exists.");
         }
 
-        await applications.CreateAsync(descriptor, cancellationToken);
+        try
+        {
+            await applications.CreateAsync(descriptor, cancellationToken);
+        }
+        catch (Microsoft.EntityFrameworkCore.DbUpdateException)
+        {
+            // Checked above; only a concurrent registration of the same client_id gets here.
+            throw RequestRejectedException.Conflict($"A client with client_id '{descriptor.ClientId}' was just registered by another request.");
+        }
+
         return new RegisteredClient(Summarize(descriptor), secret);
     }
 

@@ -15,8 +15,8 @@ public static class IdentityExtensions
                 // The login ID is the e-mail address; any address the e-mail check accepts is a valid name.
                 options.User.AllowedUserNameCharacters = string.Empty;
                 // lives in PasswordPolicyValidator; Identity's own rules are switched off so
-                // that each problem is reported once, in our words.
-                options.Password.RequiredLength = PasswordPolicy.MinimumLength;
+                // that each problem is reported once, in our words and the user's language.
+                options.Password.RequiredLength = 1;
                 options.Password.RequireDigit = false;
                 options.Password.RequireLowercase = false;
                 options.Password.RequireUppercase = false;

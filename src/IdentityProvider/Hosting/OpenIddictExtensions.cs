@@ -68,6 +68,10 @@ public static class OpenIddictExtensions
                     server.SetIssuer(oidc.Issuer);
                 }
 
+                // "A confidential client may introspect and revoke its own tokens": only its own.
+                server.AddEventHandler(OwnTokensOnlyHandler.IntrospectionDescriptor)
+                    .AddEventHandler(OwnTokensOnlyHandler.RevocationDescriptor);
+
                 server.AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyAuthorizationResponseContext>.Descriptor)
                     .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyTokenResponseContext>.Descriptor)
                     .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyUserInfoResponseContext>.Descriptor)
@@ -91,6 +95,9 @@ public static class OpenIddictExtensions
             {
                 validation.UseLocalServer();
                 validation.UseAspNetCore();
+                // A revoked token, or one of a removed client, stops working at once instead of at
+                // expiry: local validation otherwise trusts a JWT's signature and lifetime alone.
+                validation.EnableTokenEntryValidation();
             });
 
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider>((options, time) =>

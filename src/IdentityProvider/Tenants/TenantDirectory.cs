@@ -43,14 +43,23 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
             TrialEndsAt = request.Plan == TenantPlan.FreeTrial ? now + TrialLength : null,
         };
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.Tenants.Add(tenant);
-        await db.SaveChangesAsync(cancellationToken);
-        var holder = await CreateUserAsync(tenant, email, request.HolderPassword, UserRole.ContractHolder, displayName: null, now);
-        tenant.ContractHolderId = holder.Id;
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return Summarize(tenant, holder.Email);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync(cancellationToken);
+            var holder = await CreateUserAsync(tenant, email, request.HolderPassword, UserRole.ContractHolder, displayName: null, now);
+            tenant.ContractHolderId = holder.Id;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return Summarize(tenant, holder.Email);
+        }
+        catch (DbUpdateException)
+        {
+            // Checked above; only a concurrent request creating the same name or address gets here.
+            db.ChangeTracker.Clear();
+            throw RequestRejectedException.Conflict($"The tenant '{name}' or the address '{email}' was just created by another request.");
+        }
     }
 
     public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(CancellationToken cancellationToken = default)
@@ -107,9 +116,19 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
         }
 
         await EnsureEmailFreeAsync(email);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var user = await CreateUserAsync(tenant, email, request.Password, request.Role, request.DisplayName, time.GetUtcNow());
-        await transaction.CommitAsync(cancellationToken);
+        ApplicationUser user;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            user = await CreateUserAsync(tenant, email, request.Password, request.Role, request.DisplayName, time.GetUtcNow());
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw RequestRejectedException.Conflict($"The address '{email}' was just registered by another request.");
+        }
+
         return Summarize(user, tenant.Name);
     }
 

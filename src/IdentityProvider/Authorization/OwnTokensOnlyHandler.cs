@@ -4,7 +4,7 @@ using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
-namespace IdentityProvider.Clients;
+namespace IdentityProvider.Authorization;
 
 /// <summary>
 /// A client may introspect and revoke its own tokens, and only those (RFC 7009 §2.1, RFC 7662 §4).
