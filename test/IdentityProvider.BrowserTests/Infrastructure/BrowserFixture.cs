@@ -6,9 +6,10 @@ using NUnit.Framework.Interfaces;
 namespace IdentityProvider.BrowserTests.Infrastructure;
 
 /// <summary>
-/// One IdP (the real Program on Kestrel, fresh SQLite database), one relying party and one
-/// Chromium per fixture; one browser context per test, so cookies never leak between tests.
-/// Each test creates its own user and client, so tests never depend on each other's state.
+/// Base of the browser test fixtures: a fresh browser context per test (so cookies never leak
+/// between tests), page helpers, and screenshots attached to the result. The IdP, RP and Chromium
+/// are shared by all fixtures (<see cref="BrowserSession"/>); each test makes its own user and
+/// client, so tests never depend on each other's state.
 /// </summary>
 public abstract class BrowserFixture
 {
@@ -16,40 +17,20 @@ public abstract class BrowserFixture
     private const float WaitTimeoutMs = 15_000;
 
     private readonly List<IBrowserContext> contexts = [];
-    private IPlaywright? playwright;
 
-    protected IdpTestHost Idp { get; private set; } = null!;
+    protected static IdpTestHost Idp => BrowserSession.Current.Idp;
 
-    protected RelyingParty Rp { get; private set; } = null!;
+    protected static RelyingParty Rp => BrowserSession.Current.Rp;
 
-    protected IBrowser Browser { get; private set; } = null!;
+    protected static IBrowser Browser => BrowserSession.Current.Browser;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public void ClearArtifacts()
     {
-        Idp = await IdpTestHost.StartKestrelAsync(DatabaseKind.Sqlite);
-        Rp = await RelyingParty.StartAsync(Idp);
-        playwright = await Playwright.CreateAsync();
-        Browser = await BrowserFactory.LaunchAsync(playwright);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (Browser is not null)
+        // Screenshots of an earlier run must not pass for this run's.
+        if (Directory.Exists(ArtifactFolder))
         {
-            await Browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        if (Rp is not null)
-        {
-            await Rp.DisposeAsync();
-        }
-
-        if (Idp is not null)
-        {
-            await Idp.DisposeAsync();
+            Directory.Delete(ArtifactFolder, recursive: true);
         }
     }
 
@@ -114,13 +95,16 @@ public abstract class BrowserFixture
         return new Uri(page.Url);
     }
 
-    /// <summary>Saves a full-page screenshot under the test's work directory and attaches it to the result.</summary>
-    protected static async Task<string> SaveScreenshotAsync(IPage page, string name, string description)
+    /// <summary>browser-artifacts/{fixture} under NUnit's work directory (the test results folder in CI).</summary>
+    private string ArtifactFolder => Path.Combine(TestContext.CurrentContext.WorkDirectory, "browser-artifacts", GetType().Name);
+
+    /// <summary>Saves a full-page screenshot under <see cref="ArtifactFolder"/> and attaches it to the test result.</summary>
+    protected async Task<string> SaveScreenshotAsync(IPage page, string name, string description)
     {
-        var test = TestContext.CurrentContext.Test;
-        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "browser-artifacts", test.ClassName ?? "tests");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"{test.MethodName}-{name}.png");
+        Directory.CreateDirectory(ArtifactFolder);
+        // The test name includes the arguments of a [TestCase], so that cases do not overwrite each other.
+        var testName = string.Concat(TestContext.CurrentContext.Test.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_'));
+        var path = Path.Combine(ArtifactFolder, $"{testName}-{name}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         TestContext.AddTestAttachment(path, description);
         return path;

@@ -29,10 +29,10 @@ public sealed class SignInFlowTests : BrowserFixture
     }
 
     [Test]
-    public async Task SignIn_WithWrongPassword_ShowsAlert_StaysOnLoginPage_KeepsEmail()
+    public async Task SignIn_WithWrongPassword_ShowsAlert_KeepsEmail_ThenRightPasswordReachesRelyingParty()
     {
         var page = await NewPageAsync();
-        var (user, _, login) = await OpenLoginFromRelyingPartyAsync(page);
+        var (user, request, login) = await OpenLoginFromRelyingPartyAsync(page);
 
         await login.SignInAsync(user.Email, user.Password + "-wrong");
 
@@ -42,5 +42,11 @@ public sealed class SignInFlowTests : BrowserFixture
         await Expect(login.Email).ToHaveValueAsync(user.Email);
         await Expect(login.Password).ToHaveValueAsync(string.Empty);
         Assert.That(new Uri(page.Url).AbsolutePath, Is.EqualTo("/Account/Login"));
+
+        // The failed attempt must not lose the RP's request (the return URL travels in the form).
+        await login.Password.FillAsync(user.Password);
+        await login.Submit.ClickAsync();
+        var callback = TestBrowser.Query(await WaitForCallbackAsync(page));
+        Assert.That(callback["state"], Is.EqualTo(request.State));
     }
 }
