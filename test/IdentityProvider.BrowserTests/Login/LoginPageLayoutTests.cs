@@ -78,8 +78,8 @@ public sealed class LoginPageLayoutTests : BrowserFixture
         await login.Password.FillAsync(user.Password);
         await login.Submit.TapAsync();
 
-        var callback = await WaitForCallbackAsync(page);
-        Assert.That(callback.Query, Does.Contain("state=" + request.State));
+        var callback = TestBrowser.Query(await WaitForCallbackAsync(page));
+        Assert.That(callback["state"], Is.EqualTo(request.State));
     }
 
     [TestCase("ja-JP")]

@@ -1,5 +1,6 @@
 using IdentityProvider.BrowserTests.Infrastructure;
 using IdentityProvider.BrowserTests.Pages;
+using IdentityProvider.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -22,9 +23,11 @@ public sealed class EndSessionTests : BrowserFixture
         await page.GotoAsync(new Uri(Idp.BaseAddress, "/connect/endsession").ToString());
         var endSession = new EndSessionPage(page);
         await Expect(endSession.Question).ToHaveTextAsync("ログアウトしますか？");
+        await SaveScreenshotAsync(page, "confirm", "Logout confirmation");
         await endSession.Submit.ClickAsync();
 
         await Expect(new SignedOutPage(page).Message).ToBeVisibleAsync();
+        await SaveScreenshotAsync(page, "signed-out", "Signed-out page");
         Assert.That(new Uri(page.Url).AbsolutePath, Is.EqualTo("/Account/SignedOut"));
 
         await page.GotoAsync(Rp.CreateSignInRequest(request.ClientId).AuthorizeUrl.ToString());
@@ -46,7 +49,7 @@ public sealed class EndSessionTests : BrowserFixture
         // Still signed in: the next authorization request goes straight back to the RP.
         var again = Rp.CreateSignInRequest(request.ClientId);
         await page.GotoAsync(again.AuthorizeUrl.ToString());
-        var callback = await WaitForCallbackAsync(page);
-        Assert.That(callback.Query, Does.Contain("state=" + again.State));
+        var callback = TestBrowser.Query(await WaitForCallbackAsync(page));
+        Assert.That(callback["state"], Is.EqualTo(again.State));
     }
 }
