@@ -18,7 +18,13 @@ public sealed class ServerKey
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>
-    /// When set, the key no longer signs or encrypts; a retired signing key stays published in the
+    /// When the key starts to sign or encrypt. A rotated-in key is published first and used only
+    /// from this moment, by which time every node has loaded it.
+    /// </summary>
+    public DateTimeOffset ActivatesAt { get; set; }
+
+    /// <summary>
+    /// From this moment the key no longer signs or encrypts; a retired signing key stays published in the
     /// JWKS until <see cref="RemoveAfter"/> so that tokens it signed still validate.
     /// </summary>
     public DateTimeOffset? RetiredAt { get; set; }

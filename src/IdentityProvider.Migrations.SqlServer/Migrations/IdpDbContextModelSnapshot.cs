@@ -121,6 +121,9 @@ namespace IdentityProvider.Migrations.SqlServer.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<DateTimeOffset>("ActivatesAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("Algorithm")
                         .IsRequired()
                         .HasMaxLength(20)

@@ -33,7 +33,7 @@ public static class AuthorizeEndpoint
         {
             if (request.HasPromptValue(PromptValues.None))
             {
-                return Reject(Errors.LoginRequired, "The user must sign in.");
+                return OidcResults.Forbid(Errors.LoginRequired, "The user must sign in.");
             }
 
             return Results.Challenge(
@@ -62,13 +62,6 @@ public static class AuthorizeEndpoint
         return request.MaxAge is long maxAge && facts.AuthenticatedAt.AddSeconds(maxAge) < time.GetUtcNow();
     }
 
-    private static IResult Reject(string error, string description) => Results.Forbid(
-        new AuthenticationProperties(new Dictionary<string, string?>
-        {
-            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-        }),
-        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
     /// <summary>The same request (a POSTed one as a query), with a fresh re-authentication marker.</summary>
     private static string ReturnUrl(HttpContext context, string marker)

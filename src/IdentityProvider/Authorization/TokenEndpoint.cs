@@ -36,13 +36,13 @@ public static class TokenEndpoint
             var user = await principals.FindUserAsync(stored?.GetClaim(Claims.Subject), context.RequestAborted);
             if (stored is null || user is null)
             {
-                return Reject("The account no longer exists.");
+                return OidcResults.Forbid(Errors.InvalidGrant, "The account no longer exists.");
             }
 
             // A locked or disabled account gets no new tokens, whatever it holds.
             if (await users.IsLockedOutAsync(user))
             {
-                return Reject("The account is locked.");
+                return OidcResults.Forbid(Errors.InvalidGrant, "The account is locked.");
             }
 
             return Results.SignIn(principals.Refresh(stored, user), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -74,11 +74,4 @@ public static class TokenEndpoint
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static IResult Reject(string description) => Results.Forbid(
-        new AuthenticationProperties(new Dictionary<string, string?>
-        {
-            [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidGrant,
-            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-        }),
-        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 }

@@ -15,13 +15,7 @@ public static class UserInfoEndpoint
         var user = await principals.FindUserAsync(principal?.GetClaim(Claims.Subject), context.RequestAborted);
         if (principal is null || user is null)
         {
-            return Results.Challenge(
-                new AuthenticationProperties(new Dictionary<string, string?>
-                {
-                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidToken,
-                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The token does not belong to an existing user.",
-                }),
-                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            return OidcResults.Challenge(Errors.InvalidToken, "The token does not belong to an existing user.");
         }
 
         var claims = new Dictionary<string, object?>(StringComparer.Ordinal)

@@ -4,6 +4,7 @@ using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
 using IdentityProvider.Login;
+using IdentityProvider.Mail;
 using IdentityProvider.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -28,6 +29,7 @@ public static class IdentityProviderExtensions
         builder.AddIdpOpenIddict();
         builder.AddIdpLocalization();
         builder.AddIdpAdminApi();
+        builder.AddIdpMail();
 
         builder.Services.AddOptions<LoginPageOptions>().BindConfiguration(LoginPageOptions.Section);
         builder.Services.AddScoped<PasswordSignIn>();
@@ -36,9 +38,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<TenantDirectory>();
 
         builder.Services.AddRazorPages();
-        builder.Services.Configure<ForwardedHeadersOptions>(builder.Configuration.GetSection("ForwardedHeaders"));
-        builder.Services.Configure<ForwardedHeadersOptions>(options =>
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+        builder.AddIdpForwardedHeaders();
         return builder;
     }
 
@@ -46,6 +46,7 @@ public static class IdentityProviderExtensions
     public static WebApplication UseIdentityProvider(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");

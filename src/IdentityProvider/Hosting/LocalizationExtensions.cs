@@ -6,7 +6,7 @@ namespace IdentityProvider.Hosting;
 public static class LocalizationExtensions
 {
     /// <summary>Japanese first; English when the browser (or the RP's <c>ui_locales</c>) asks for it.</summary>
-    public static readonly CultureInfo[] Cultures = [new("ja-JP"), new("en-US")];
+    public static readonly CultureInfo[] Cultures = [new("ja"), new("en")];
 
     public static IHostApplicationBuilder AddIdpLocalization(this IHostApplicationBuilder builder)
     {

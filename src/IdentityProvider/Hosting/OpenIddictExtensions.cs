@@ -21,6 +21,11 @@ public static class OpenIddictExtensions
 
         builder.Services.AddScoped<ServerKeyStore>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
+        builder.Services.AddSingleton<ServerKeyChangeTokenSource>();
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
+        builder.Services.AddSingleton<ServerKeyRefresher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerKeyRefresher>());
         builder.Services.AddScoped<OidcPrincipalFactory>();
 
         builder.Services.AddOpenIddict()
@@ -62,6 +67,14 @@ public static class OpenIddictExtensions
                 {
                     server.SetIssuer(oidc.Issuer);
                 }
+
+                server.AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyAuthorizationResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyTokenResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyUserInfoResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyIntrospectionResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyRevocationResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyEndSessionResponseContext>.Descriptor)
+                    .AddEventHandler(ProtocolErrorLogger<OpenIddictServerEvents.ApplyPushedAuthorizationResponseContext>.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()

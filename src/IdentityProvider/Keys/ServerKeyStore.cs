@@ -17,6 +17,13 @@ public sealed class ServerKeyStore(IdpDbContext db, IDataProtectionProvider data
     /// <summary>How long a retired key stays published and usable for validation (longest token lifetime plus margin).</summary>
     public static readonly TimeSpan RetentionAfterRetirement = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Default wait between publishing a rotated-in key and signing with it: comfortably more than
+    /// <see cref="ServerKeyRefresher.Interval"/>, so every node (and every relying party caching the
+    /// JWKS for a while) knows the key before the first token it signs.
+    /// </summary>
+    public static readonly TimeSpan DefaultActivationDelay = TimeSpan.FromHours(1);
+
     private readonly IDataProtector protector = dataProtection.CreateProtector(Purpose);
 
     /// <summary>Creates the first signing and encryption keys when none exist.</summary>
@@ -25,53 +32,49 @@ public sealed class ServerKeyStore(IdpDbContext db, IDataProtectionProvider data
         foreach (var use in new[] { ServerKeyUse.Signing, ServerKeyUse.Encryption })
         {
             var now = time.GetUtcNow();
-            var hasActive = await db.ServerKeys.AnyAsync(k => k.Use == use && k.RetiredAt == null, cancellationToken);
-            if (!hasActive)
+            var hasCurrent = await db.ServerKeys.AnyAsync(k => k.Use == use && k.RetiredAt == null, cancellationToken);
+            if (!hasCurrent)
             {
-                db.ServerKeys.Add(Generate(use, now));
+                db.ServerKeys.Add(Generate(use, now, activatesAt: now));
                 await db.SaveChangesAsync(cancellationToken);
             }
         }
     }
 
     /// <summary>
-    /// Adds a new key for <paramref name="use"/> and retires the current ones. Retired keys stay
+    /// Adds a new key for <paramref name="use"/>, published at once and used from
+    /// now + <paramref name="activationDelay"/>, when the current keys retire. Retired keys stay
     /// published (signing) or usable for decryption (encryption) for <see cref="RetentionAfterRetirement"/>.
-    /// Nodes pick the new key up when they restart.
+    /// Running nodes pick the change up within <see cref="ServerKeyRefresher.Interval"/>.
     /// </summary>
-    public async Task<ServerKey> RotateAsync(ServerKeyUse use, CancellationToken cancellationToken = default)
+    public async Task<ServerKey> RotateAsync(ServerKeyUse use, TimeSpan? activationDelay = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var active = await db.ServerKeys.Where(k => k.Use == use && k.RetiredAt == null).ToListAsync(cancellationToken);
-        foreach (var key in active)
+        var activatesAt = now + (activationDelay ?? DefaultActivationDelay);
+        var current = await db.ServerKeys.Where(k => k.Use == use && k.RetiredAt == null).ToListAsync(cancellationToken);
+        foreach (var key in current)
         {
-            key.RetiredAt = now;
-            key.RemoveAfter = now + RetentionAfterRetirement;
+            key.RetiredAt = activatesAt;
+            key.RemoveAfter = activatesAt + RetentionAfterRetirement;
         }
 
-        var created = Generate(use, now);
+        var created = Generate(use, now, activatesAt);
         db.ServerKeys.Add(created);
         await db.SaveChangesAsync(cancellationToken);
         return created;
     }
 
     /// <summary>
-    /// The keys to load, the one to use first. Several nodes may have created a first key at the same
-    /// moment; all of them then use the oldest active one, so they agree without coordination.
+    /// The keys to load, the one to use first: the oldest key that is active now (activated, not
+    /// retired) — when several nodes created a first key at the same moment, they all agree on it
+    /// without coordination — then every other key still published.
     /// </summary>
-    public IReadOnlyList<(ServerKey Entity, SecurityKey Key)> Load(ServerKeyUse use)
-    {
-        var now = time.GetUtcNow();
-        var keys = db.ServerKeys.AsNoTracking().Where(k => k.Use == use).ToList()
-            .Where(k => k.RemoveAfter is null || k.RemoveAfter > now)
-            .ToList();
-        // Active keys first (oldest first), then retired ones still within their retention.
-        // OpenIddict sorts credentials with an insertion sort for short lists, which keeps this order.
-        var ordered = keys.Where(k => k.RetiredAt is null).OrderBy(k => k.CreatedAt)
-            .Concat(keys.Where(k => k.RetiredAt is not null).OrderByDescending(k => k.RetiredAt))
-            .ToList();
-        return ordered.Select(k => (k, Materialize(k))).ToList();
-    }
+    public IReadOnlyList<(ServerKey Entity, SecurityKey Key)> Load(ServerKeyUse use) =>
+        Order(use).Select(k => (k, Materialize(k))).ToList();
+
+    /// <summary>What <see cref="Load"/> would return, by id: cheap to compare across time.</summary>
+    public string Fingerprint() =>
+        string.Join(";", new[] { ServerKeyUse.Signing, ServerKeyUse.Encryption }.SelectMany(Order).Select(k => k.Id.ToString("N")));
 
     public async Task<IReadOnlyList<ServerKey>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -79,7 +82,20 @@ public sealed class ServerKeyStore(IdpDbContext db, IDataProtectionProvider data
         return keys.OrderBy(k => k.Use).ThenBy(k => k.CreatedAt).ToList();
     }
 
-    private ServerKey Generate(ServerKeyUse use, DateTimeOffset now)
+    private List<ServerKey> Order(ServerKeyUse use)
+    {
+        var now = time.GetUtcNow();
+        var keys = db.ServerKeys.AsNoTracking().Where(k => k.Use == use).ToList()
+            .Where(k => k.RemoveAfter is null || k.RemoveAfter > now)
+            .ToList();
+        bool Active(ServerKey k) => k.ActivatesAt <= now && (k.RetiredAt is null || k.RetiredAt > now);
+        // OpenIddict sorts credentials with an insertion sort for short lists, which keeps this order.
+        return keys.Where(Active).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id)
+            .Concat(keys.Where(k => !Active(k)).OrderByDescending(k => k.CreatedAt))
+            .ToList();
+    }
+
+    private ServerKey Generate(ServerKeyUse use, DateTimeOffset now, DateTimeOffset activatesAt)
     {
         string algorithm;
         byte[] material;
@@ -104,6 +120,7 @@ public sealed class ServerKeyStore(IdpDbContext db, IDataProtectionProvider data
             Algorithm = algorithm,
             ProtectedMaterial = Convert.ToBase64String(protector.Protect(material)),
             CreatedAt = now,
+            ActivatesAt = activatesAt,
         };
     }
 

@@ -18,8 +18,11 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
     private bool kestrel;
 
-    private IdpTestHost(TestDatabase database, IDictionary<string, string?>? extraSettings)
+    private readonly bool ownsDatabase = true;
+
+    private IdpTestHost(TestDatabase database, IDictionary<string, string?>? extraSettings, bool ownsDatabase = true)
     {
+        this.ownsDatabase = ownsDatabase;
         Database = database;
         settings = new Dictionary<string, string?>
         {
@@ -44,6 +47,18 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
         var database = await TestDatabase.CreateAsync(kind);
         var host = new IdpTestHost(database, settings);
         _ = host.Services; // build and start now, so that migrations run before the first test
+        return host;
+    }
+
+    /// <summary>A host whose start (on first use of <c>Services</c>) the test observes; the caller owns the database.</summary>
+    public static IdpTestHost Unstarted(TestDatabase database, IDictionary<string, string?>? settings = null) =>
+        new(database, settings, ownsDatabase: false);
+
+    /// <summary>Another node on the same database (a cluster without sticky sessions); the caller owns the database.</summary>
+    public static IdpTestHost StartNode(TestDatabase database, IDictionary<string, string?>? settings = null)
+    {
+        var host = new IdpTestHost(database, settings, ownsDatabase: false);
+        _ = host.Services;
         return host;
     }
 
@@ -114,6 +129,9 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
     }
 }

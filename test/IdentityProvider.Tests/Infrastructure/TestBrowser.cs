@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace IdentityProvider.Tests.Infrastructure;
@@ -14,13 +14,17 @@ public sealed partial class TestBrowser : IDisposable
 {
     private readonly HttpClient http;
 
-    public TestBrowser(IdpTestHost host)
+    /// <param name="cookies">Share a jar between browsers to move one browser between nodes of a cluster.</param>
+    public TestBrowser(IdpTestHost host, CookieContainer? cookies = null)
     {
-        http = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = host.BaseAddress });
+        Cookies = cookies ?? new CookieContainer();
+        http = host.CreateDefaultClient(host.BaseAddress, new CookieContainerHandler(Cookies));
         Host = host;
     }
 
     public IdpTestHost Host { get; }
+
+    public CookieContainer Cookies { get; }
 
     public HttpClient Http => http;
 

@@ -93,6 +93,7 @@ namespace IdentityProvider.Migrations.SqlServer.Migrations
                     Algorithm = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
                     ProtectedMaterial = table.Column<string>(type: "nvarchar(max)", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ActivatesAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     RetiredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
                     RemoveAfter = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
