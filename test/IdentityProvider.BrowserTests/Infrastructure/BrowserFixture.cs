@@ -61,13 +61,18 @@ public abstract class BrowserFixture
     }
 
     /// <summary>
-    /// A new page in a fresh browser context. The locale defaults to ja-JP (the service's users);
-    /// a test about languages sets its own.
+    /// A new page in a fresh browser context. The locale defaults to ja-JP (the service's users;
+    /// headless Chromium would say en-US) unless the test sets a locale or its own Accept-Language,
+    /// which a locale would override.
     /// </summary>
     protected async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
     {
         options ??= new BrowserNewContextOptions();
-        options.Locale ??= "ja-JP";
+        if (options.ExtraHTTPHeaders?.Any(h => h.Key.Equals("Accept-Language", StringComparison.OrdinalIgnoreCase)) != true)
+        {
+            options.Locale ??= "ja-JP";
+        }
+
         var context = await Browser.NewContextAsync(options);
         contexts.Add(context);
         context.SetDefaultTimeout(WaitTimeoutMs);

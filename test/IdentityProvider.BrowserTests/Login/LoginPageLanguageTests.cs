@@ -30,6 +30,24 @@ public sealed class LoginPageLanguageTests : BrowserFixture
         await ExpectLanguageAsync(login, "en", title: "Sign in", email: "Email address", password: "Password", submit: "Sign in");
     }
 
+    /// <summary>
+    /// What real browsers send: Chrome and Edge on Japanese Windows list the bare "ja" first, then
+    /// English; a British browser has no en-US at all. Each must still get its language.
+    /// </summary>
+    [TestCase("ja,en-US;q=0.9,en;q=0.8", "ja")]
+    [TestCase("en-GB,en;q=0.9", "en")]
+    public async Task LoginPage_ForRealBrowserAcceptLanguage_PicksItsFirstSupportedLanguage(string acceptLanguage, string expectedLang)
+    {
+        var page = await NewPageAsync(new BrowserNewContextOptions
+        {
+            ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = acceptLanguage },
+        });
+        var (_, _, login) = await OpenLoginFromRelyingPartyAsync(page);
+
+        await Expect(login.Page.Locator("html")).ToHaveAttributeAsync("lang", expectedLang);
+        await Expect(login.Title).ToHaveTextAsync(expectedLang == "ja" ? "ログイン" : "Sign in");
+    }
+
     private static async Task ExpectLanguageAsync(LoginPage login, string lang, string title, string email, string password, string submit)
     {
         // lang selects the screen reader's voice and the CJK font variant (R-1.1 wording from the manual).
