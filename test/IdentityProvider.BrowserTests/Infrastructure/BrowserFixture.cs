@@ -17,6 +17,7 @@ public abstract class BrowserFixture
     private const float WaitTimeoutMs = 15_000;
 
     private readonly List<IBrowserContext> contexts = [];
+    private readonly List<string> consoleErrors = [];
 
     protected static IdpTestHost Idp => BrowserSession.Current.Idp;
 
@@ -42,6 +43,18 @@ public abstract class BrowserFixture
             if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
             {
                 // What the browser showed when the test failed: the first thing to look at.
+                // The browser's own errors name what a timeout cannot (e.g. a CSP violation).
+                string[] errors;
+                lock (consoleErrors)
+                {
+                    errors = [.. consoleErrors];
+                }
+
+                foreach (var error in errors)
+                {
+                    await TestContext.Out.WriteLineAsync("browser console: " + error);
+                }
+
                 var pages = contexts.SelectMany(c => c.Pages).Where(p => !p.IsClosed).ToList();
                 for (var i = 0; i < pages.Count; i++)
                 {
@@ -57,6 +70,10 @@ public abstract class BrowserFixture
             }
 
             contexts.Clear();
+            lock (consoleErrors)
+            {
+                consoleErrors.Clear();
+            }
         }
     }
 
@@ -77,6 +94,16 @@ public abstract class BrowserFixture
         contexts.Add(context);
         context.SetDefaultTimeout(WaitTimeoutMs);
         context.SetDefaultNavigationTimeout(WaitTimeoutMs);
+        context.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (consoleErrors)
+                {
+                    consoleErrors.Add(message.Text);
+                }
+            }
+        };
         return await context.NewPageAsync();
     }
 
