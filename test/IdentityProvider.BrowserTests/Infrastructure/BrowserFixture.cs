@@ -1,0 +1,144 @@
+using IdentityProvider.BrowserTests.Pages;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.Playwright;
+using NUnit.Framework.Interfaces;
+
+namespace IdentityProvider.BrowserTests.Infrastructure;
+
+/// <summary>
+/// Base of the browser test fixtures: a fresh browser context per test (so cookies never leak
+/// between tests), page helpers, and screenshots attached to the result. The IdP, RP and Chromium
+/// are shared by all fixtures (<see cref="BrowserSession"/>); each test makes its own user and
+/// client, so tests never depend on each other's state.
+/// </summary>
+public abstract class BrowserFixture
+{
+    /// <summary>How long any one browser wait may take: long enough for a cold first request, short enough to fail fast.</summary>
+    private const float WaitTimeoutMs = 15_000;
+
+    private readonly List<IBrowserContext> contexts = [];
+    private readonly List<string> consoleErrors = [];
+
+    protected static IdpTestHost Idp => BrowserSession.Current.Idp;
+
+    protected static RelyingParty Rp => BrowserSession.Current.Rp;
+
+    protected static IBrowser Browser => BrowserSession.Current.Browser;
+
+    [OneTimeSetUp]
+    public void ClearArtifacts()
+    {
+        // Screenshots of an earlier run must not pass for this run's.
+        if (Directory.Exists(ArtifactFolder))
+        {
+            Directory.Delete(ArtifactFolder, recursive: true);
+        }
+    }
+
+    [TearDown]
+    public async Task CloseContextsAsync()
+    {
+        try
+        {
+            if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
+            {
+                // What the browser showed when the test failed: the first thing to look at.
+                // The browser's own errors name what a timeout cannot (e.g. a CSP violation).
+                string[] errors;
+                lock (consoleErrors)
+                {
+                    errors = [.. consoleErrors];
+                }
+
+                foreach (var error in errors)
+                {
+                    await TestContext.Out.WriteLineAsync("browser console: " + error);
+                }
+
+                var pages = contexts.SelectMany(c => c.Pages).Where(p => !p.IsClosed).ToList();
+                for (var i = 0; i < pages.Count; i++)
+                {
+                    await SaveScreenshotAsync(pages[i], $"failure-{i}", $"Page at failure: {pages[i].Url}");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var context in contexts)
+            {
+                await context.DisposeAsync();
+            }
+
+            contexts.Clear();
+            lock (consoleErrors)
+            {
+                consoleErrors.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new page in a fresh browser context. The locale defaults to ja-JP (the service's users;
+    /// headless Chromium would say en-US) unless the test sets a locale or its own Accept-Language,
+    /// which a locale would override.
+    /// </summary>
+    protected async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
+    {
+        options ??= new BrowserNewContextOptions();
+        if (options.ExtraHTTPHeaders?.Any(h => h.Key.Equals("Accept-Language", StringComparison.OrdinalIgnoreCase)) != true)
+        {
+            options.Locale ??= "ja-JP";
+        }
+
+        var context = await Browser.NewContextAsync(options);
+        contexts.Add(context);
+        context.SetDefaultTimeout(WaitTimeoutMs);
+        context.SetDefaultNavigationTimeout(WaitTimeoutMs);
+        context.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (consoleErrors)
+                {
+                    consoleErrors.Add(message.Text);
+                }
+            }
+        };
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A fresh user and client, and the browser on the login page the RP's authorization request leads to.</summary>
+    protected async Task<LoginAttempt> OpenLoginFromRelyingPartyAsync(IPage page)
+    {
+        var user = await Idp.CreateUserAsync();
+        var request = Rp.CreateSignInRequest(await Rp.RegisterClientAsync());
+        await page.GotoAsync(request.AuthorizeUrl.ToString());
+        var login = new LoginPage(page);
+        await login.WaitUntilShownAsync();
+        return new LoginAttempt(user, request, login);
+    }
+
+    /// <summary>Waits until the browser has been sent back to the RP's callback page.</summary>
+    protected async Task<Uri> WaitForCallbackAsync(IPage page)
+    {
+        var callback = Rp.CallbackUri.GetLeftPart(UriPartial.Path);
+        await page.WaitForURLAsync(url => url.StartsWith(callback + "?", StringComparison.Ordinal));
+        await page.Locator("#" + RelyingParty.CallbackMarkerId).WaitForAsync();
+        return new Uri(page.Url);
+    }
+
+    /// <summary>browser-artifacts/{fixture} under NUnit's work directory (the test results folder in CI).</summary>
+    private string ArtifactFolder => Path.Combine(TestContext.CurrentContext.WorkDirectory, "browser-artifacts", GetType().Name);
+
+    /// <summary>Saves a full-page screenshot under <see cref="ArtifactFolder"/> and attaches it to the test result.</summary>
+    protected async Task<string> SaveScreenshotAsync(IPage page, string name, string description)
+    {
+        Directory.CreateDirectory(ArtifactFolder);
+        // The test name includes the arguments of a [TestCase], so that cases do not overwrite each other.
+        var testName = string.Concat(TestContext.CurrentContext.Test.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_'));
+        var path = Path.Combine(ArtifactFolder, $"{testName}-{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, description);
+        return path;
+    }
+}
