@@ -20,6 +20,15 @@ public sealed class ApplicationUser : IdentityUser<Guid>
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// consecutive wrong one-time codes, counted apart from wrong passwords (Identity's
+    /// AccessFailedCount), so that neither kind of failure resets or inflates the other.
+    /// </summary>
+    public int FailedOneTimeCodeCount { get; set; }
+
+    /// <summary>When the account was locked; null when not locked. LockoutEnd holds the effect.</summary>
+    public DateTimeOffset? LockedAt { get; set; }
+
     /// <summary>R-1.2 needs the last sign-in to decide when two-step verification is due again.</summary>
     public DateTimeOffset? LastSignInAt { get; set; }
 }

@@ -20,6 +20,12 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<MailOutboxMessage> MailOutbox => Set<MailOutboxMessage>();
+
+    public DbSet<UserLinkToken> UserLinkTokens => Set<UserLinkToken>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -49,6 +55,40 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             key.Property(k => k.Use).HasConversion<string>().HasMaxLength(20);
             key.Property(k => k.Algorithm).HasMaxLength(20);
             key.HasIndex(k => new { k.Use, k.CreatedAt });
+        });
+
+        builder.Entity<MailOutboxMessage>(mail =>
+        {
+            mail.Property(m => m.Template).HasMaxLength(50);
+            mail.Property(m => m.Recipient).HasMaxLength(256);
+            mail.Property(m => m.RecipientName).HasMaxLength(200);
+            mail.Property(m => m.Subject).HasMaxLength(500);
+            mail.Property(m => m.MessageId).HasMaxLength(200);
+            mail.Property(m => m.LastError).HasMaxLength(2000);
+            // The drain job's query: unsent, not failed, due.
+            mail.HasIndex(m => new { m.SentAt, m.FailedAt, m.NextAttemptAt });
+        });
+
+        builder.Entity<UserLinkToken>(link =>
+        {
+            link.Property(l => l.Purpose).HasMaxLength(30);
+            link.Property(l => l.TokenHash).HasMaxLength(64);
+            link.Property(l => l.SecurityStamp).HasMaxLength(256);
+            link.HasIndex(l => l.TokenHash).IsUnique();
+            link.HasIndex(l => new { l.UserId, l.Purpose });
+            link.HasOne<ApplicationUser>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEvent>(audit =>
+        {
+            audit.Property(a => a.Kind).HasMaxLength(50);
+            audit.Property(a => a.Outcome).HasMaxLength(20);
+            audit.Property(a => a.Reason).HasMaxLength(200);
+            audit.Property(a => a.Subject).HasMaxLength(256);
+            audit.Property(a => a.IpAddress).HasMaxLength(45);
+            audit.Property(a => a.UserAgent).HasMaxLength(512);
+            audit.HasIndex(a => new { a.TenantId, a.OccurredAt });
+            audit.HasIndex(a => a.OccurredAt);
         });
 
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")

@@ -1,4 +1,6 @@
 using IdentityProvider.Admin;
+using IdentityProvider.Audit;
+using IdentityProvider.Links;
 using IdentityProvider.Authorization;
 using IdentityProvider.Clients;
 using IdentityProvider.Data;
@@ -36,6 +38,10 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<ReauthenticationMarker>();
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddScoped<TenantDirectory>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddScoped<LinkTokens>();
+        builder.Services.AddScoped<MailOutbox>();
 
         builder.Services.AddRazorPages();
         builder.AddIdpForwardedHeaders();
