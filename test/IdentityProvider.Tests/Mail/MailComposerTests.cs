@@ -46,6 +46,70 @@ public sealed class MailComposerTests
         }
     }
 
+    private static IEnumerable<TestCaseData> EveryTemplateInBothLanguages() =>
+        from template in Enum.GetValues<MailTemplate>()
+        from language in new[] { "ja", "en" }
+        select new TestCaseData(template, language).SetArgDisplayNames(template.ToString(), language);
+
+    [TestCaseSource(nameof(EveryTemplateInBothLanguages))]
+    public void Compose_EveryTemplate_EncodesValuesAndStatesHowLongItHolds(MailTemplate template, string language)
+    {
+        var english = language == "en";
+        var values = MailComposer.RequiredValues(template).ToDictionary(
+            name => name,
+            name => name switch
+            {
+                MailValues.ExpiresAt => MailValues.Moment(Now.AddDays(14)),
+                MailValues.ResetAt => MailValues.Moment(Now),
+                _ when name.EndsWith("Url", StringComparison.Ordinal) => $"https://idp.example.jp/{name}?a=1&b=<x>",
+                _ => $"<b>{name}</b>&\"",
+            });
+
+        var mail = composer.Compose(template, CultureInfo.GetCultureInfo(language), values);
+
+        var validity = (values.ContainsKey(MailValues.ExpiresAt), values.ContainsKey(MailValues.ResetAt), english) switch
+        {
+            (true, _, false) => new[] { "14日", "2026年4月15日 09:00（日本時間）" },
+            (true, _, true) => ["14 days", "15 April 2026, 09:00 Japan Standard Time"],
+            (_, true, false) => ["2026年4月1日 09:00（日本時間）"],
+            (_, true, true) => ["1 April 2026, 09:00 Japan Standard Time"],
+            (_, _, false) => ["有効期限はありません"],
+            (_, _, true) => ["do not expire"],
+        };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(mail.Subject, Does.StartWith(english ? "[DokodemoBOX] " : "【どこでもBOX】"));
+            Assert.That(mail.TextBody, Does.StartWith(english ? "Dear <b>UserName</b>&\"," : "<b>UserName</b>&\" 様"));
+            Assert.That(mail.TextBody, Does.Contain(english ? "sent automatically by the DokodemoBOX system" : "本メールは「どこでもBOX」のシステムより自動的に送信しております。"));
+            Assert.That(mail.TextBody + mail.Subject, Does.Not.Contain("{"));
+            foreach (var text in validity)
+            {
+                Assert.That(mail.TextBody, Does.Contain(text));
+                Assert.That(mail.HtmlBody, Does.Contain(text));
+            }
+
+            foreach (var (name, value) in values.Where(pair => pair.Key.EndsWith("Url", StringComparison.Ordinal)))
+            {
+                Assert.That(mail.TextBody, Does.Contain(value));
+                Assert.That(mail.HtmlBody, Does.Contain($"<a href=\"https://idp.example.jp/{name}?a=1&amp;b=&lt;x&gt;\">"));
+            }
+
+            Assert.That(mail.HtmlBody, Does.Contain("&lt;b&gt;UserName&lt;/b&gt;&amp;&quot;"));
+            Assert.That(mail.HtmlBody, Does.Not.Contain("<b>").And.Not.Contain("<x>"));
+        }
+    }
+
+    [Test]
+    public void Compose_LinkThatIsNotWebAddress_Throws()
+    {
+        var values = Values(MailValues.UnlockUrl);
+        values[MailValues.UnlockUrl] = "javascript:alert(1)";
+
+        Assert.That(
+            () => composer.Compose(MailTemplate.AccountLocked, Ja, values),
+            Throws.ArgumentException.With.Message.Contains("UnlockUrl"));
+    }
+
     [Test]
     public void Compose_MissingValues_ThrowsNamingThem()
     {
