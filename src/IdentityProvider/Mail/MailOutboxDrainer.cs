@@ -74,14 +74,13 @@ public sealed partial class MailOutboxDrainer(
             await UpdateAsync(row.Id, set => set.SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null));
             throw;
         }
-        catch (Exception e) when (e is MailTransportException { IsRetryable: false })
+        catch (MailTransportException failure) when (!failure.IsRetryable)
         {
-            var failure = (MailTransportException)e;
             LogFailed(logger, row.Id, row.Template, failure.Kind, failure.SmtpStatusCode);
             await UpdateAsync(row.Id, set => set
                 .SetProperty(m => m.FailedAt, time.GetUtcNow())
                 .SetProperty(m => m.Attempts, attempts)
-                .SetProperty(m => m.LastError, Describe(e))
+                .SetProperty(m => m.LastError, Describe(failure))
                 .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null));
             return Outcome.Failed;
         }
