@@ -84,6 +84,7 @@ public static partial class OperatorCommands
         }
 
         using var scope = services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<Audit.OperatorContext>().Set(Audit.OperatorContext.ForCommandLine());
         await action(scope.ServiceProvider, cancellationToken);
         return 0;
     }
