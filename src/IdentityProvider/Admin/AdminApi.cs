@@ -71,5 +71,7 @@ public static class AdminApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+
+        AuditApi.Map(api);
     }
 }

@@ -11,7 +11,7 @@ namespace IdentityProvider.Cli;
 /// </summary>
 public static partial class OperatorCommands
 {
-    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "migrate" };
+    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "migrate", "audit" };
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -43,6 +43,7 @@ public static partial class OperatorCommands
             UserCommands.Create(services, output),
             KeyCommands.Create(services, output),
             MigrateCommand.Create(services, output),
+            AuditCommands.Create(services, output),
         };
 
         var parsed = root.Parse(args);

@@ -42,6 +42,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddScoped<OperatorContext>();
         builder.Services.AddScoped<IOperatorContext>(services => services.GetRequiredService<OperatorContext>());
+        builder.Services.AddScoped<AuditQuery>();
         builder.Services.AddScoped<LinkTokens>();
         builder.Services.AddScoped<MailOutbox>();
 
