@@ -54,7 +54,7 @@ public static class AuditCommands
     }
 
     /// <summary>Time first (ISO 8601, UTC), then the rest; "-" for an empty field, so that every line has nine fields.</summary>
-    public static string Format(AuditEntry entry) => string.Join('\t',
+    private static string Format(AuditEntry entry) => string.Join('\t',
         entry.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
         entry.Id.ToString(CultureInfo.InvariantCulture),
         entry.Kind,
