@@ -14,6 +14,9 @@ namespace IdentityProvider.Data;
 public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
     : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>The database trigger(s) that refuse UPDATE and DELETE of audit rows (migration AuditAppendOnly).</summary>
+    public const string AuditAppendOnlyTrigger = "AuditEvents_AppendOnly";
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
@@ -89,6 +92,9 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             audit.Property(a => a.UserAgent).HasMaxLength(512);
             audit.HasIndex(a => new { a.TenantId, a.OccurredAt });
             audit.HasIndex(a => a.OccurredAt);
+            // Declared so that EF Core writes SQL that works on a table with triggers (no OUTPUT
+            // clause on SQL Server); the triggers themselves are created by the migration.
+            audit.ToTable(table => table.HasTrigger(AuditAppendOnlyTrigger));
         });
 
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
@@ -103,6 +109,31 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
                     property.SetValueConverter(new DateTimeOffsetToBinaryConverter());
                 }
             }
+        }
+    }
+
+    // Overrides rather than the SavingChanges event: a pooled context drops event handlers when it is reset.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// The audit log is append-only (SPEC §11): a tracked audit row that was changed or removed is a
+    /// bug, refused here with a clear message before the database trigger would refuse it.
+    /// </summary>
+    private void RefuseAuditChanges()
+    {
+        if (ChangeTracker.Entries<AuditEvent>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            throw new InvalidOperationException("Audit events are append-only: they cannot be updated or deleted.");
         }
     }
 }

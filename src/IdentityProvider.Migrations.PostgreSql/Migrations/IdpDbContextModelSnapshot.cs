@@ -168,7 +168,10 @@ namespace IdentityProvider.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("TenantId", "OccurredAt");
 
-                    b.ToTable("AuditEvents");
+                    b.ToTable("AuditEvents", t =>
+                        {
+                            t.HasTrigger("AuditEvents_AppendOnly");
+                        });
                 });
 
             modelBuilder.Entity("IdentityProvider.Data.MailOutboxMessage", b =>

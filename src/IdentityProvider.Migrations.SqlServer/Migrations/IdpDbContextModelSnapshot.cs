@@ -170,7 +170,12 @@ namespace IdentityProvider.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "OccurredAt");
 
-                    b.ToTable("AuditEvents");
+                    b.ToTable("AuditEvents", t =>
+                        {
+                            t.HasTrigger("AuditEvents_AppendOnly");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("IdentityProvider.Data.MailOutboxMessage", b =>

@@ -161,7 +161,10 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "OccurredAt");
 
-                    b.ToTable("AuditEvents");
+                    b.ToTable("AuditEvents", t =>
+                        {
+                            t.HasTrigger("AuditEvents_AppendOnly");
+                        });
                 });
 
             modelBuilder.Entity("IdentityProvider.Data.MailOutboxMessage", b =>

@@ -77,5 +77,7 @@ public static class AdminApi
             TypedResults.Ok(await mail.ListAsync(status, limit, ct)))
             .WithSummary("List outbox mail, newest first: status failed, pending or sent (all when omitted); never the bodies")
             .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        AuditApi.Map(api);
     }
 }

@@ -40,6 +40,9 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<TenantDirectory>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddScoped<OperatorContext>();
+        builder.Services.AddScoped<IOperatorContext>(services => services.GetRequiredService<OperatorContext>());
+        builder.Services.AddScoped<AuditQuery>();
         builder.Services.AddScoped<LinkTokens>();
         builder.Services.AddScoped<MailOutbox>();
 

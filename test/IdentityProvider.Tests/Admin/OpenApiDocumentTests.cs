@@ -55,6 +55,7 @@ public sealed class OpenApiDocumentTests(DatabaseKind kind)
             ["/admin/api/tenants/{name}"] = ["get"],
             ["/admin/api/users"] = ["post"],
             ["/admin/api/users/{id}"] = ["get"],
+            ["/admin/api/audit"] = ["get"],
         }));
     }
 
