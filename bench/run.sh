@@ -259,20 +259,25 @@ start_ours() {
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # --- scenarios ---------------------------------------------------------------------------------
+# The PostgreSQL postmaster, whose backends' CPU is reported as the database's.
+db_pid_args() { [[ $1 == postgres && -n "$PG_DIR" ]] && echo "--db-pid $(head -n 1 "$PG_DIR/data/postmaster.pid")" || true; }
 run_cc() { # target db base pid label warmup token-path
-  node "$BENCH/load/client-credentials.mjs" --target "$1" --db "$2" --base "$3" --pid "$4" --label "$5" \
+  # shellcheck disable=SC2046
+  node "$BENCH/load/client-credentials.mjs" $(db_pid_args "$2") --target "$1" --db "$2" --base "$3" --pid "$4" --label "$5" \
     --warmup "$6" --duration "$DURATION" --connections "$CONNECTIONS" --token-path "$7" --secret "$CC_SECRET" \
     --out "$RESULTS/$5-$1-$2.json"
 }
 run_refresh() { # target db base pid label warmup token-path [tokens-file]
   local extra=()
   [[ -n "${8:-}" ]] && extra=(--tokens-file "$8")
-  node "$BENCH/load/refresh.mjs" --target "$1" --db "$2" --base "$3" --pid "$4" --label "$5" \
+  # shellcheck disable=SC2046
+  node "$BENCH/load/refresh.mjs" $(db_pid_args "$2") --target "$1" --db "$2" --base "$3" --pid "$4" --label "$5" \
     --warmup "$6" --duration "$DURATION" --connections "$CONNECTIONS" --token-path "$7" \
     --password "$PASSWORD" --redirect-uri "$REDIRECT_URI" "${extra[@]}" --out "$RESULTS/$5-$1-$2.json"
 }
 run_login() { # db base pid label warmup user-template user-count pick
-  node "$BENCH/load/login.mjs" --target ours --db "$1" --base "$2" --pid "$3" --label "$4" \
+  # shellcheck disable=SC2046
+  node "$BENCH/load/login.mjs" $(db_pid_args "$1") --target ours --db "$1" --base "$2" --pid "$3" --label "$4" \
     --warmup "$5" --duration "$DURATION" --connections "$CONNECTIONS" --password "$PASSWORD" \
     --redirect-uri "$REDIRECT_URI" --user-template "$6" --user-count "$7" --user-pick "$8" \
     --out "$RESULTS/$4-ours-$1.json"

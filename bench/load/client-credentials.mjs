@@ -37,7 +37,7 @@ if (Number(o.warmup) > 0) {
   const warm = await run(Number(o.warmup));
   console.log(`client-credentials warm-up: ${warm.requests.total} requests, ${warm.non2xx} non-2xx, ${warm.errors} errors`);
 }
-const sampler = new ProcessSampler(o.pid).start();
+const sampler = new ProcessSampler(o.pid, o['db-pid']).start();
 const r = await run(Number(o.duration));
 const server = sampler.stop();
 

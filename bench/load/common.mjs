@@ -1,5 +1,5 @@
 // Shared pieces of the load drivers: server resource sampling, percentiles, result files.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Reads VmRSS (KiB) and CPU ticks of a process from /proc; null once it is gone. */
@@ -16,6 +16,33 @@ function readProc(pid) {
   }
 }
 
+/** Busy CPU ticks of the whole machine (all cores) since boot, from /proc/stat. */
+function machineBusyTicks() {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+    return user + nice + system + irq + softirq + steal;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ticks of a process and its children (a PostgreSQL postmaster and its backends). */
+function treeTicks(rootPid) {
+  if (!rootPid) return 0;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(entry) === rootPid || Number(fields[1]) === rootPid) total += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 export function loadAverage() {
   try {
     return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
@@ -26,8 +53,9 @@ export function loadAverage() {
 
 /** Samples the server's RSS every `intervalMs` while a phase runs; reports the peak and its CPU use. */
 export class ProcessSampler {
-  constructor(pid, intervalMs = 200) {
+  constructor(pid, dbPid = null, intervalMs = 200) {
     this.pid = pid ? Number(pid) : null;
+    this.dbPid = dbPid ? Number(dbPid) : null;
     this.intervalMs = intervalMs;
   }
 
@@ -35,6 +63,9 @@ export class ProcessSampler {
     this.samples = [];
     this.startedAt = process.hrtime.bigint();
     this.loadBefore = loadAverage();
+    this.machineBefore = machineBusyTicks();
+    this.selfBefore = readProc(process.pid);
+    this.dbBefore = treeTicks(this.dbPid);
     if (!this.pid) return this;
     this.first = readProc(this.pid);
     this.timer = setInterval(() => {
@@ -49,8 +80,21 @@ export class ProcessSampler {
     clearInterval(this.timer);
     const seconds = Number(process.hrtime.bigint() - this.startedAt) / 1e9;
     const result = { loadAverageBefore: this.loadBefore, loadAverageAfter: loadAverage() };
+    const last = this.pid ? readProc(this.pid) : null;
+    // CPU of the load generator itself, and of everything else on the machine (other work that
+    // competes with both): 100 % = one core busy for the whole phase.
+    const self = readProc(process.pid);
+    const machine = machineBusyTicks();
+    const percent = (ticks) => Math.round((ticks / 100 / seconds) * 100);
+    const selfTicks = self && this.selfBefore ? self.ticks - this.selfBefore.ticks : 0;
+    const serverTicks = last && this.first ? last.ticks - this.first.ticks : 0;
+    const dbTicks = this.dbPid ? Math.max(0, treeTicks(this.dbPid) - this.dbBefore) : 0;
+    result.loadGeneratorCpuPercent = percent(selfTicks);
+    if (this.dbPid) result.databaseCpuPercent = percent(dbTicks);
+    if (machine !== null && this.machineBefore !== null) {
+      result.otherCpuPercent = Math.max(0, percent(machine - this.machineBefore - selfTicks - serverTicks - dbTicks));
+    }
     if (!this.pid) return result;
-    const last = readProc(this.pid);
     if (last) this.samples.push(last.rssKiB);
     const mib = (kib) => Math.round((kib / 1024) * 10) / 10;
     return {
@@ -102,5 +146,6 @@ export const commonOptions = {
   duration: { type: 'string', default: '10' },
   warmup: { type: 'string', default: '30' },
   pid: { type: 'string' },
+  'db-pid': { type: 'string' },
   out: { type: 'string' },
 };

@@ -70,7 +70,7 @@ const t0 = performance.now();
 windowStart = t0 + warmup * 1000;
 windowEnd = windowStart + duration * 1000;
 stopAt = windowEnd;
-const sampler = new ProcessSampler(o.pid);
+const sampler = new ProcessSampler(o.pid, o['db-pid']);
 const startSampling = setTimeout(() => {
   console.log(`login warm-up: ${warmCompleted} logins, ${warmErrors} errors in ${warmup} s`);
   sampler.start();

@@ -103,7 +103,7 @@ const t0 = performance.now();
 windowStart = t0 + warmup * 1000;
 windowEnd = windowStart + duration * 1000;
 stopAt = windowEnd;
-const sampler = new ProcessSampler(o.pid);
+const sampler = new ProcessSampler(o.pid, o['db-pid']);
 const startSampling = setTimeout(() => {
   console.log(`refresh warm-up: ${warmCompleted} refreshes, ${warmErrors} errors in ${warmup} s`);
   sampler.start();

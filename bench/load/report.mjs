@@ -84,7 +84,7 @@ for (const db of dbs) {
 const fmtRate = (v) => (v === null || v === undefined ? '-' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
 const fmtLat = (r) => (r ? `${round(r.latency.p50)} / ${round(r.latency.p99)}` : '-');
 const fmtRatio = (row) => (row.p50Ratio !== undefined ? `p50 ${row.p50Ratio.toFixed(2)}x` : row.ratio === null ? '-' : row.ratio >= 0.1 ? `${row.ratio.toFixed(2)}x` : `${row.ratio.toFixed(3)}x`);
-const header = ['scenario', 'db', 'ours /s', 'theirs /s', 'ratio', 'ours p50/p99 ms', 'theirs p50/p99 ms', 'errors', 'RSS peak MiB', 'goal met'];
+const header = ['scenario', 'db', 'ours /s', 'theirs /s', 'ratio', 'ours p50/p99 ms', 'theirs p50/p99 ms', 'errors', 'RSS peak MiB', 'server CPU %', 'db CPU %', 'others CPU %', 'goal met'];
 const table = rows.map((row) => [
   row.scenario,
   row.db,
@@ -95,10 +95,13 @@ const table = rows.map((row) => [
   fmtLat(row.theirs),
   String(row.ours.errors + (row.theirs?.errors ?? 0)),
   `${row.ours.server?.rssPeakMiB ?? '-'}${row.theirs ? ` / ${row.theirs.server?.rssPeakMiB ?? '-'}` : ''}`,
+  `${row.ours.server?.serverCpuPercent ?? '-'}${row.theirs ? ` / ${row.theirs.server?.serverCpuPercent ?? '-'}` : ''}`,
+  `${row.ours.server?.databaseCpuPercent ?? '-'}`,
+  `${row.ours.server?.otherCpuPercent ?? '-'}${row.theirs ? ` / ${row.theirs.server?.otherCpuPercent ?? '-'}` : ''}`,
   row.met ? 'yes' : 'NO',
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 8 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 11 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
 
 const settingsLine = `warm-up ${settings.warmupSeconds} s (scale rows: ${settings.scaleWarmupSeconds} s) then ${settings.durationSeconds} s measured per scenario, ${settings.connections} connections`;
 const machineLine = `${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.os}; .NET ${machine.dotnet}, Node ${machine.node}, PostgreSQL ${machine.postgres}, SQLite ${machine.sqlite}; load average ${machine.loadAverageAtStart?.join(' ')} at start, ${machine.loadAverageAtEnd?.join(' ') ?? '?'} at end`;
@@ -117,7 +120,10 @@ console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of table) console.log(line(r));
 console.log('');
 console.log('theirs = node-oidc-provider (in-memory adapter, same signing algorithm); for login the reference is the password hash alone.');
-console.log('RSS peak: ours / theirs. Scale rows compare p50 with the same scenario on the empty database.');
+console.log('RSS peak, server CPU: ours / theirs (100 % = one core). db CPU: the PostgreSQL postmaster and its backends.');
+console.log('others CPU: every process on the machine but the server, its database and the load generator during the');
+console.log('measurement - work of other users that competed for the same cores.');
+console.log('Scale rows compare p50 with the same scenario on the empty database (same server process, after the seeding).');
 for (const row of rows) {
   const samples = [...(row.ours.errorSamples ?? []), ...(row.theirs?.errorSamples ?? [])];
   if (samples.length) console.log(`errors in ${row.scenario} (${row.db}): ${samples.slice(0, 2).join(' | ')}`);
@@ -127,7 +133,7 @@ for (const row of rows) {
 if (o.markdown) {
   const md = [
     `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i >= 2 && i <= 8 ? '---:' : '---')).join('|')}|`,
+    `|${header.map((_, i) => (i >= 2 && i <= 11 ? '---:' : '---')).join('|')}|`,
     ...table.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
   writeFileSync(o.markdown, `${md}\n`);
