@@ -283,6 +283,17 @@ run_login() { # db base pid label warmup user-template user-count pick
     --out "$RESULTS/$4-ours-$1.json"
 }
 
+# "Durably recorded": every rotated refresh token must be a row in the database. Counted right
+# after a refresh scenario and compared by the report with the refreshes the load completed.
+record_stored_tokens() { # db label
+  local q count redeemed
+  # OpenIddict stores the type as a URN (urn:ietf:params:oauth:token-type:refresh_token).
+  if [[ $1 == postgres ]]; then q='FROM "OpenIddictTokens" WHERE "Type" LIKE '"'%refresh_token'"; else q="FROM OpenIddictTokens WHERE Type LIKE '%refresh_token'"; fi
+  count="$(sql "$1" "SELECT count(*) $q")"
+  if [[ $1 == postgres ]]; then redeemed="$(sql "$1" "SELECT count(*) $q AND \"Status\" = 'redeemed'")"; else redeemed="$(sql "$1" "SELECT count(*) $q AND Status = 'redeemed'")"; fi
+  echo "{ \"db\": \"$1\", \"after\": \"$2\", \"refreshTokenRows\": $count, \"redeemedRefreshTokenRows\": $redeemed }" >"$RESULTS/stored-$2-$1.json"
+}
+
 seed_scale() {
   local db="$1" started
   started=$(date +%s)
@@ -306,6 +317,7 @@ for db in "${DB_LIST[@]}"; do
   [[ -n "$OUR_ALG" ]] || OUR_ALG="$(curl -sf "$base/.well-known/jwks" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).keys[0].alg))')"
   run_cc ours "$db" "$base" "$SERVER_PID" client-credentials "$WARMUP" /connect/token
   run_refresh ours "$db" "$base" "$SERVER_PID" refresh "$WARMUP" /connect/token
+  record_stored_tokens "$db" refresh
   measure_hash "password-hash-$db"
   run_login "$db" "$base" "$SERVER_PID" login "$WARMUP" 'u{n}@bench.example' "$CONNECTIONS" vu
   if [[ $SCALE == 1 ]]; then
@@ -313,6 +325,7 @@ for db in "${DB_LIST[@]}"; do
     seed_scale "$db"
     run_cc ours "$db" "$base" "$SERVER_PID" scale-client-credentials "$SCALE_WARMUP" /connect/token
     run_refresh ours "$db" "$base" "$SERVER_PID" scale-refresh "$SCALE_WARMUP" /connect/token
+    record_stored_tokens "$db" scale-refresh
     run_login "$db" "$base" "$SERVER_PID" scale-login "$SCALE_WARMUP" 's{n}@scale.example' "$SCALE_USERS" random
   fi
   stop_pid "$SERVER_PID"; SERVER_PID=""

@@ -19,6 +19,7 @@ const hashFile = (name) => (existsSync(join(dir, `${name}.json`)) ? read(join(di
 const hash = hashFile('password-hash');
 const nodeInfo = existsSync(join(o.work, 'node.json')) ? read(join(o.work, 'node.json')) : null;
 const seeds = raw.filter((r) => r.usersInDatabase !== undefined);
+const stored = raw.filter((r) => r.refreshTokenRows !== undefined);
 const find = (scenario, target, db) => raw.find((r) => r.scenario === scenario && r.target === target && r.db === db);
 
 const round = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
@@ -145,6 +146,13 @@ console.log('RSS peak, server CPU: ours / theirs (100 % = one core). db CPU: the
 console.log('others CPU: every process on the machine but the server, its database and the load generator during the');
 console.log('measurement - work of other users that competed for the same cores.');
 console.log('Scale rows compare p50 with the same scenario on the empty database (same server process, after the seeding).');
+for (const r of raw.filter((x) => x.replayOfUsedToken !== undefined)) {
+  const rec = stored.find((s) => s.db === r.db && s.after === r.scenario);
+  const count = rec ? `${rec.refreshTokenRows} (${rec.redeemedRefreshTokenRows} redeemed)` : undefined;
+  console.log(`${r.scenario} (${r.target}/${r.db}): ${r.refreshesIncludingWarmup} rotations incl. warm-up`
+    + `${count !== undefined ? `, ${count} refresh-token rows in the database afterwards` : ''}`
+    + `; replay of a used token ${r.replayOfUsedToken?.rejected ? 'rejected (invalid_grant)' : `NOT rejected (HTTP ${r.replayOfUsedToken?.status})`}`);
+}
 for (const row of rows) {
   const samples = [...(row.ours.errorSamples ?? []), ...(row.theirs?.errorSamples ?? [])];
   if (samples.length) console.log(`errors in ${row.scenario} (${row.db}): ${samples.slice(0, 2).join(' | ')}`);
@@ -164,7 +172,9 @@ if (o.markdown) {
 const slim = (r) => r && {
   rate: round(r.rate, 2), unit: r.unit, cpuMsPerOp: round(cpuMsPerOp(r), 3), completed: r.completed, latencyMs: r.latency, errors: r.errors,
   errorDetail: r.errorDetail, stepP50Ms: r.stepP50Ms, accessToken: r.accessToken, server: r.server,
-  brokenChains: r.brokenChains, durationSeconds: r.durationSeconds, warmupSeconds: r.warmupSeconds,
+  brokenChains: r.brokenChains, refreshesIncludingWarmup: r.refreshesIncludingWarmup, replayOfUsedToken: r.replayOfUsedToken,
+  storedAfter: stored.find((s) => s.db === r.db && s.after === r.scenario),
+  durationSeconds: r.durationSeconds, warmupSeconds: r.warmupSeconds,
 };
 writeFileSync(o.json, JSON.stringify({
   settings, machine, passwordHash: hash, nodeOidcProvider: nodeInfo,
