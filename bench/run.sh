@@ -350,6 +350,8 @@ echo "{ \"version\": \"$(node -p "require('$BENCH/node_modules/oidc-provider/pac
 
 # --- report ------------------------------------------------------------------------------------
 sed -i "s/\"loadAverageAtStart\"/\"loadAverageAtEnd\": [$(cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g')],\n  \"loadAverageAtStart\"/" "$WORK/machine.json"
-node "$BENCH/load/report.mjs" --work "$WORK" --json "$BENCH/results/latest.json" --svg "$BENCH/results/latest.svg" \
-  --markdown "$WORK/table.md"
+# A --quick run proves the harness; its rough numbers do not replace the last full run's.
+if [[ $QUICK == 1 ]]; then OUT="$WORK/report"; else OUT="$BENCH/results/latest"; fi
+node "$BENCH/load/report.mjs" --work "$WORK" --json "$OUT.json" --svg "$OUT.svg" --markdown "$WORK/table.md"
+say "results: ${OUT#"$ROOT/"}.json, ${OUT#"$ROOT/"}.svg"
 say "raw results and logs: ${WORK#"$ROOT/"}"
