@@ -3,7 +3,8 @@
 # database (SQLite and/or a throwaway PostgreSQL cluster), starts node-oidc-provider (pinned in
 # package-lock.json) configured the same way, drives both with the same load generator, measures
 # the password-hash rate of this machine, and prints a table. Results: bench/results/latest.json
-# and bench/results/latest.svg; logs and raw results of the run in bench/results/tmp/<run>/.
+# and bench/results/latest.svg (a --quick run writes them into its run folder instead); logs
+# and raw results of the run in bench/results/tmp/<run>/.
 #
 #   bench/run.sh [--duration 10] [--warmup 30] [--connections 32] [--db sqlite|postgres|both]
 #                [--quick] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
