@@ -78,8 +78,10 @@ die() { say "$*"; exit 1; }
 SERVER_PID=""; NODE_PID=""; PG_DIR=""; PG_BIN=""
 cleanup() {
   local rc=$?
-  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-  [[ -n "$NODE_PID" ]] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
+  local pid
+  for pid in "$SERVER_PID" "$NODE_PID"; do
+    if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
   if [[ -n "$PG_DIR" && -d "$PG_DIR" ]]; then
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
     [[ $KEEP == 1 ]] || rm -rf -- "$PG_DIR"
@@ -92,7 +94,8 @@ trap 'exit 130' INT TERM
 
 # --- prerequisites ---------------------------------------------------------------------------
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required"
-command -v node >/dev/null && command -v npm >/dev/null || die "Node.js and npm are required"
+command -v node >/dev/null || die "Node.js is required"
+command -v npm >/dev/null || die "npm is required"
 newest_pg_bin() { local d; for d in /usr/lib/postgresql/*/bin; do [[ -x "$d/initdb" ]] && echo "$d"; done | sort -V | tail -n 1; }
 missing=()
 [[ " ${DB_LIST[*]} " == *" postgres "* && -z "$(newest_pg_bin)" ]] && missing+=(postgresql)
@@ -151,6 +154,7 @@ EOF
   echo "  \"nproc\": $(nproc),"
   echo "  \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//; s/"/\\"/g')\","
   echo "  \"memoryGiB\": $(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo),"
+  # shellcheck disable=SC1091
   echo "  \"os\": \"$( (. /etc/os-release && echo "$PRETTY_NAME") | sed 's/"/\\"/g')\","
   echo "  \"kernel\": \"$(uname -r)\","
   echo "  \"dotnet\": \"$(dotnet --version)\","
@@ -261,7 +265,9 @@ stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # --- scenarios ---------------------------------------------------------------------------------
 # The PostgreSQL postmaster, whose backends' CPU is reported as the database's.
-db_pid_args() { [[ $1 == postgres && -n "$PG_DIR" ]] && echo "--db-pid $(head -n 1 "$PG_DIR/data/postmaster.pid")" || true; }
+db_pid_args() {
+  if [[ $1 == postgres && -n "$PG_DIR" ]]; then echo "--db-pid $(head -n 1 "$PG_DIR/data/postmaster.pid")"; fi
+}
 run_cc() { # target db base pid label warmup token-path
   # shellcheck disable=SC2046
   node "$BENCH/load/client-credentials.mjs" $(db_pid_args "$2") --target "$1" --db "$2" --base "$3" --pid "$4" --label "$5" \

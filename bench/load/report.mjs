@@ -77,7 +77,7 @@ for (const db of dbs) {
     const empty = find(scenario, 'ours', db);
     if (!scaled || !empty) continue;
     const seed = seeds.find((s) => s.db === db);
-    const ratio = scaled.latency.p50 / empty.latency.p50;
+    const ratio = scaled.latency.p50 !== null && empty.latency.p50 ? scaled.latency.p50 / empty.latency.p50 : NaN;
     rows.push({
       scenario: `scale: ${name}`, db, ours: scaled, theirs: null,
       reference: `same, empty database (p50 ${empty.latency.p50} ms)`, referenceRate: empty.rate,
@@ -93,8 +93,8 @@ for (const db of dbs) {
 
 // --- stdout table ----------------------------------------------------------------------------------
 const fmtRate = (v) => (v === null || v === undefined ? '-' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
-const fmtLat = (r) => (r ? `${round(r.latency.p50)} / ${round(r.latency.p99)}` : '-');
-const fmtRatio = (row) => (row.p50Ratio !== undefined ? `p50 ${row.p50Ratio.toFixed(2)}x` : row.ratio === null ? '-' : row.ratio >= 0.1 ? `${row.ratio.toFixed(2)}x` : `${row.ratio.toFixed(3)}x`);
+const fmtLat = (r) => (r && r.latency.p50 !== null ? `${round(r.latency.p50)} / ${round(r.latency.p99)}` : '-');
+const fmtRatio = (row) => (row.p50Ratio !== undefined ? (Number.isFinite(row.p50Ratio) ? `p50 ${row.p50Ratio.toFixed(2)}x` : '-') : row.ratio === null ? '-' : row.ratio >= 0.1 ? `${row.ratio.toFixed(2)}x` : `${row.ratio.toFixed(3)}x`);
 const header = ['scenario', 'db', 'ours /s', 'theirs /s', 'ratio', 'ours p50/p99 ms', 'theirs p50/p99 ms', 'errors', 'RSS peak MiB', 'CPU ms/op', 'server CPU %', 'db CPU %', 'others CPU %', 'goal met'];
 const table = rows.map((row) => [
   row.scenario,
@@ -153,6 +153,9 @@ for (const r of raw.filter((x) => x.replayOfUsedToken !== undefined)) {
     + `${count !== undefined ? `, ${count} refresh-token rows in the database afterwards` : ''}`
     + `; replay of a used token ${r.replayOfUsedToken?.rejected ? 'rejected (invalid_grant)' : `NOT rejected (HTTP ${r.replayOfUsedToken?.status})`}`);
 }
+for (const row of rows.filter((r) => r.ours.completed === 0)) {
+  console.log(`WARNING: ${row.scenario} (${row.db}) completed nothing inside the ${row.ours.durationSeconds} s window: each one took longer; use a longer --duration.`);
+}
 for (const row of rows) {
   const samples = [...(row.ours.errorSamples ?? []), ...(row.theirs?.errorSamples ?? [])];
   if (samples.length) console.log(`errors in ${row.scenario} (${row.db}): ${samples.slice(0, 2).join(' | ')}`);
@@ -180,7 +183,8 @@ writeFileSync(o.json, JSON.stringify({
   settings, machine, passwordHash: hash, nodeOidcProvider: nodeInfo,
   rows: rows.map((row) => ({
     scenario: row.scenario, db: row.db, goal: row.goal, met: row.met, reference: row.reference,
-    referenceRate: round(row.referenceRate, 2), ratio: round(row.ratio, 3), p50Ratio: round(row.p50Ratio, 3),
+    referenceRate: round(row.referenceRate, 2), ratio: round(row.ratio, 3),
+    p50Ratio: Number.isFinite(row.p50Ratio) ? round(row.p50Ratio, 3) : null,
     cpuRatio: round(row.cpuRatio, 3), cpuMsPerOp: { ours: round(cpuMsPerOp(row.ours), 3), theirs: round(cpuMsPerOp(row.theirs), 3) },
     seed: row.seed, passwordHash: row.passwordHash, ours: slim(row.ours), theirs: slim(row.theirs),
   })),
