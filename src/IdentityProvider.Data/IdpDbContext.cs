@@ -26,6 +26,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    public DbSet<SignInFailureCounter> SignInFailureCounters => Set<SignInFailureCounter>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -89,6 +91,13 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             audit.Property(a => a.UserAgent).HasMaxLength(512);
             audit.HasIndex(a => new { a.TenantId, a.OccurredAt });
             audit.HasIndex(a => a.OccurredAt);
+        });
+
+        builder.Entity<SignInFailureCounter>(counter =>
+        {
+            counter.HasKey(c => c.Key);
+            counter.Property(c => c.Key).HasMaxLength(60);
+            counter.HasIndex(c => c.UpdatedAt);
         });
 
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
