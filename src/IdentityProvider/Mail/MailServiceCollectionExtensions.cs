@@ -7,7 +7,8 @@ public static class MailServiceCollectionExtensions
 {
     /// <summary>
     /// <see cref="MailOptions"/> (validated at start) and the <see cref="IMailTransport"/> that
-    /// <see cref="MailOptions.Mode"/> selects.
+    /// <see cref="MailOptions.Mode"/> selects; the <see cref="IMailComposer"/> and the
+    /// <see cref="MailOutbox"/> that flows queue their mails in.
     /// </summary>
     public static IHostApplicationBuilder AddIdpMail(this IHostApplicationBuilder builder)
     {
@@ -27,6 +28,8 @@ public static class MailServiceCollectionExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MimeMessageFactory>();
+        builder.Services.TryAddSingleton<IMailComposer, MailComposer>();
+        builder.Services.AddScoped<MailOutbox>();
         builder.Services.AddSingleton<PickupMailTransport>();
         builder.Services.AddSingleton<SmtpMailTransport>();
 
