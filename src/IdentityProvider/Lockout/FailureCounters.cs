@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IdentityProvider.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -21,16 +22,16 @@ public sealed class FailureCounters(IdpDbContext db, TimeProvider time, IOptions
 
     public async Task<FailureResult> RecordFailureAsync(string key, CancellationToken cancellationToken)
     {
-        var max = options.Value.MaxFailedAttempts;
-        var now = time.GetUtcNow();
-        var counted = await db.SignInFailureCounters
-            .Where(c => c.Key == key && c.LockedAt == null && c.Failures < max)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Failures, c => c.Failures + 1).SetProperty(c => c.UpdatedAt, now), cancellationToken);
-        if (counted == 0 && await InsertFirstAsync(key, now, cancellationToken))
+        var counted = await IncrementAsync(key, cancellationToken);
+        if (counted == 0)
         {
-            counted = 1;
+            // No row yet, or locked: create it if missing (a parallel first failure may do the same), count again.
+            await InsertIfAbsentAsync(key, cancellationToken);
+            counted = await IncrementAsync(key, cancellationToken);
         }
 
+        var max = options.Value.MaxFailedAttempts;
+        var now = time.GetUtcNow();
         var locked = await db.SignInFailureCounters
             .Where(c => c.Key == key && c.LockedAt == null && c.Failures >= max)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.LockedAt, now), cancellationToken);
@@ -48,32 +49,40 @@ public sealed class FailureCounters(IdpDbContext db, TimeProvider time, IOptions
             .Where(c => c.Key == key && c.LockedAt == null && c.Failures > 0)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Failures, 0).SetProperty(c => c.UpdatedAt, time.GetUtcNow()), cancellationToken);
 
-    /// <summary>
-    /// The first failure of a key creates its row. When another node created it in between, the
-    /// insert fails on the key (SaveChanges rolls back to its savepoint) and the update runs again.
-    /// </summary>
-    private async Task<bool> InsertFirstAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    private Task<int> IncrementAsync(string key, CancellationToken cancellationToken)
     {
-        if (await db.SignInFailureCounters.AnyAsync(c => c.Key == key, cancellationToken))
+        var max = options.Value.MaxFailedAttempts;
+        var now = time.GetUtcNow();
+        return db.SignInFailureCounters
+            .Where(c => c.Key == key && c.LockedAt == null && c.Failures < max)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Failures, c => c.Failures + 1).SetProperty(c => c.UpdatedAt, now), cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the key's row at zero unless it exists. The insert skips a row that a parallel first
+    /// failure (on any node) created instead of failing on its key, so an attacker's burst is
+    /// neither an error nor a line in the error log.
+    /// </summary>
+    private async Task InsertIfAbsentAsync(string key, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (db.Database.IsSqlServer())
         {
-            return false;
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO [SignInFailureCounters] ([Key], [Failures], [UpdatedAt])
+                SELECT {key}, 0, {now}
+                WHERE NOT EXISTS (SELECT 1 FROM [SignInFailureCounters] WITH (UPDLOCK, HOLDLOCK) WHERE [Key] = {key})
+                """, cancellationToken);
+            return;
         }
 
-        var row = new SignInFailureCounter { Key = key, Failures = 1, UpdatedAt = now };
-        db.SignInFailureCounters.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            db.Entry(row).State = EntityState.Detached;
-            var max = options.Value.MaxFailedAttempts;
-            return await db.SignInFailureCounters
-                .Where(c => c.Key == key && c.LockedAt == null && c.Failures < max)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Failures, c => c.Failures + 1).SetProperty(c => c.UpdatedAt, now), cancellationToken) == 1;
-        }
+        // SQLite keeps DateTimeOffset as a sortable integer (see IdpDbContext); PostgreSQL as timestamptz.
+        var updatedAt = db.Database.IsSqlite() ? new DateTimeOffsetToBinaryConverter().ConvertToProvider(now)! : now;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "SignInFailureCounters" ("Key", "Failures", "UpdatedAt")
+            VALUES ({key}, 0, {updatedAt})
+            ON CONFLICT ("Key") DO NOTHING
+            """, cancellationToken);
     }
 
     private static string Hash(string value) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
