@@ -13,6 +13,7 @@ namespace IdentityProvider.Throttling;
 public static class ThrottledForms
 {
     private const string AddressItem = "idp.throttle.address";
+    private const int SegmentsPerWindow = 6;
 
     /// <summary>Reads the posted form (buffered: the page binds it again) and keeps the normalized address.</summary>
     public static async Task ReadSubmittedAddressAsync(HttpContext context, Func<Task> next)
@@ -33,6 +34,18 @@ public static class ThrottledForms
     public static RateLimitPartition<string> PerAddress(HttpContext context) =>
         Partition(context, limits => limits.PerAddress, context.Items[AddressItem] as string ?? string.Empty);
 
+    /// <summary>
+    /// The earliest moment a retry can succeed: one segment of the shorter window (a sliding window
+    /// frees permits segment by segment, and its leases carry no retry-after of their own).
+    /// </summary>
+    public static TimeSpan RetryAfter(HttpContext context)
+    {
+        var limits = Limits(context)?.Limits;
+        return limits is null ? TimeSpan.Zero : Min(limits.PerClient.Window, limits.PerAddress.Window) / SegmentsPerWindow;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     private static RateLimitPartition<string> Partition(HttpContext context, Func<EndpointLimits, WindowLimit> select, string key)
     {
         var (name, limits) = Limits(context) ?? default;
@@ -46,7 +59,7 @@ public static class ThrottledForms
         {
             PermitLimit = limit.PermitLimit,
             Window = limit.Window,
-            SegmentsPerWindow = 6,
+            SegmentsPerWindow = SegmentsPerWindow,
             QueueLimit = 0,
             AutoReplenishment = true,
         });
