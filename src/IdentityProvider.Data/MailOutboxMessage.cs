@@ -37,4 +37,11 @@ public sealed class MailOutboxMessage
     public DateTimeOffset? FailedAt { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// Lease of the node that is sending it: until then no other node may claim it. Taken with a
+    /// conditional UPDATE, so that with several nodes draining, one sends each mail; a node that dies
+    /// mid-send leaves a lease that simply expires.
+    /// </summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
 }

@@ -11,7 +11,7 @@ namespace IdentityProvider.Cli;
 /// </summary>
 public static partial class OperatorCommands
 {
-    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "migrate" };
+    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "mail", "migrate" };
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -42,6 +42,7 @@ public static partial class OperatorCommands
             TenantCommands.Create(services, output),
             UserCommands.Create(services, output),
             KeyCommands.Create(services, output),
+            MailCommands.Create(services, output),
             MigrateCommand.Create(services, output),
         };
 

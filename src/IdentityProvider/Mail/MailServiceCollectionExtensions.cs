@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Quartz;
 
 namespace IdentityProvider.Mail;
 
@@ -41,6 +42,30 @@ public static class MailServiceCollectionExtensions
                 MailMode.Smtp => services.GetRequiredService<SmtpMailTransport>(),
                 _ => services.GetRequiredService<PickupMailTransport>(),
             });
+        builder.AddIdpMailOutboxJob();
         return builder;
+    }
+
+    /// <summary>The drain job on this node's in-memory Quartz scheduler (cluster-safe through the row lease).</summary>
+    private static void AddIdpMailOutboxJob(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MailOutboxOptions>()
+            .BindConfiguration(MailOutboxOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<MailOutboxDrainer>();
+        builder.Services.AddScoped<MailOutboxReport>();
+        builder.AddQuartz(quartz => quartz.ScheduleJob<MailOutboxJob>(
+            (services, trigger) =>
+            {
+                // First pass one interval after start, not during it: start-up has migrations to run.
+                var interval = services.GetRequiredService<IOptions<MailOutboxOptions>>().Value.PollInterval;
+                trigger.WithIdentity("mail-outbox", "idp")
+                    .StartAt(services.GetRequiredService<TimeProvider>().GetUtcNow() + interval)
+                    .WithSimpleSchedule(interval);
+            },
+            (_, job) => job.WithIdentity(MailOutboxJob.Key)));
+        // Waiting lets a pass that is sending finish and record SentAt before the process exits.
+        builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
     }
 }

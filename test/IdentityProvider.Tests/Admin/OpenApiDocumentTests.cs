@@ -50,6 +50,7 @@ public sealed class OpenApiDocumentTests(DatabaseKind kind)
         {
             ["/admin/api/clients"] = ["get", "post"],
             ["/admin/api/clients/{clientId}"] = ["delete", "get"],
+            ["/admin/api/mail"] = ["get"],
             ["/admin/api/tenants"] = ["get", "post"],
             ["/admin/api/tenants/{name}"] = ["get"],
             ["/admin/api/users"] = ["post"],
