@@ -25,9 +25,12 @@ internal static partial class ResetFlow
     }
 
     /// <summary>Opens the link and posts the form; returns the response to the post.</summary>
-    public static async Task<HttpResponseMessage> SubmitAsync(TestBrowser browser, string link, string password, string? confirmation = null)
+    public static async Task<HttpResponseMessage> SubmitAsync(TestBrowser browser, string link, string password, string? confirmation = null) =>
+        await SubmitFormAsync(browser, await (await browser.GetAsync(link)).Content.ReadAsStringAsync(), password, confirmation);
+
+    /// <summary>Posts a form opened earlier (e.g. before the clock moved).</summary>
+    public static async Task<HttpResponseMessage> SubmitFormAsync(TestBrowser browser, string form, string password, string? confirmation = null)
     {
-        var form = await (await browser.GetAsync(link)).Content.ReadAsStringAsync();
         var token = TokenField().Match(form);
         Assert.That(token.Success, Is.True, () => "the reset form:\n" + form);
         return await browser.SubmitFormAsync("/Account/ResetPassword", form, new Dictionary<string, string>
