@@ -33,10 +33,7 @@ public sealed class PasswordSignIn(
         var user = await users.FindByEmailAsync(email);
         if (user is null || user.LoginMethod != LoginMethod.Password || user.PasswordHash is null)
         {
-            users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DecoyHash.Value, password);
-            var outcome = user is null ? PasswordSignInOutcome.UnknownUser : PasswordSignInOutcome.OtherLoginMethod;
-            var counted = await CountFailureAsync(() => counters.RecordFailureAsync(FailureCounters.AddressKey(email), cancellationToken), outcome, user, email, cancellationToken);
-            return new PasswordSignInResult(outcome, ShowLocked: counted != FailureResult.Counted);
+            return await WithoutPasswordAsync(user, email, password, cancellationToken);
         }
 
         if (await users.IsLockedOutAsync(user))
@@ -68,6 +65,18 @@ public sealed class PasswordSignIn(
         }
 
         return await StartSessionAsync(user, reason: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// An address nobody can sign in to with a password: the same hash work as a real check, and a
+    /// failure counted like a real account's, so that its tenth attempt also answers "locked".
+    /// </summary>
+    private async Task<PasswordSignInResult> WithoutPasswordAsync(ApplicationUser? user, string email, string password, CancellationToken cancellationToken)
+    {
+        users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DecoyHash.Value, password);
+        var outcome = user is null ? PasswordSignInOutcome.UnknownUser : PasswordSignInOutcome.OtherLoginMethod;
+        var counted = await CountFailureAsync(() => counters.RecordFailureAsync(FailureCounters.AddressKey(email), cancellationToken), outcome, user, email, cancellationToken);
+        return new PasswordSignInResult(outcome, ShowLocked: counted != FailureResult.Counted);
     }
 
     /// <summary>A trusted browser: its failures count against its own cookie, and the account's lock does not stop it.</summary>
