@@ -26,7 +26,12 @@ public sealed class ApplicationUser : IdentityUser<Guid>
     /// </summary>
     public int FailedOneTimeCodeCount { get; set; }
 
-    /// <summary>When the account was locked; null when not locked. LockoutEnd holds the effect.</summary>
+    /// <summary>
+    /// When wrong passwords locked the account; null when not locked. It stops password
+    /// sign-in only: sessions and refresh tokens the owner already holds keep working, or anyone who
+    /// knows an address could sign its owner out everywhere. Identity's LockoutEnd is left for an
+    /// administrative lock, which the token endpoint also honours.
+    /// </summary>
     public DateTimeOffset? LockedAt { get; set; }
 
     /// <summary>R-1.2 needs the last sign-in to decide when two-step verification is due again.</summary>

@@ -29,6 +29,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    public DbSet<SignInFailureCounter> SignInFailureCounters => Set<SignInFailureCounter>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -95,6 +97,13 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             // Declared so that EF Core writes SQL that works on a table with triggers (no OUTPUT
             // clause on SQL Server); the triggers themselves are created by the migration.
             audit.ToTable(table => table.HasTrigger(AuditAppendOnlyTrigger));
+        });
+
+        builder.Entity<SignInFailureCounter>(counter =>
+        {
+            counter.HasKey(c => c.Key);
+            counter.Property(c => c.Key).HasMaxLength(60);
+            counter.HasIndex(c => c.UpdatedAt);
         });
 
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")

@@ -5,9 +5,12 @@ using IdentityProvider.Authorization;
 using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
+using IdentityProvider.Lockout;
 using IdentityProvider.Login;
 using IdentityProvider.Mail;
+using IdentityProvider.Recovery;
 using IdentityProvider.Tenants;
+using IdentityProvider.TwoFactor;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 
@@ -45,6 +48,18 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<AuditQuery>();
         builder.Services.AddScoped<LinkTokens>();
         builder.Services.AddScoped<MailOutbox>();
+        builder.Services.AddScoped<LinkUrls>();
+
+        builder.Services.AddOptions<LockoutOptions>()
+            .BindConfiguration(LockoutOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<FailureCounters>();
+        builder.Services.AddScoped<AccountLockout>();
+        builder.Services.AddScoped<DeviceCookies>();
+        builder.Services.AddScoped<TwoFactorRegistration>();
+        builder.Services.AddScoped<PasswordReset>();
+        builder.AddIdpRateLimiting();
 
         builder.Services.AddRazorPages();
         builder.AddIdpForwardedHeaders();
@@ -72,6 +87,7 @@ public static class IdentityProviderExtensions
         app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseIdpRateLimiting();
         app.UseAuthentication();
         app.UseAuthorization();
 
