@@ -1,7 +1,9 @@
 using IdentityProvider.Authorization;
+using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
 using Microsoft.Extensions.Options;
+using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -29,7 +31,12 @@ public static class OpenIddictExtensions
         builder.Services.AddScoped<OidcPrincipalFactory>();
 
         builder.Services.AddOpenIddict()
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>();
+                // Client secrets as a keyed hash instead of PBKDF2 (see ClientSecretHash).
+                core.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, ClientApplicationManager>();
+            })
             .AddServer(server =>
             {
                 server.SetAuthorizationEndpointUris("connect/authorize")
