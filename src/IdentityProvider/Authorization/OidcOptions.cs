@@ -19,6 +19,14 @@ public sealed class OidcOptions
     /// </summary>
     public bool RequireHttps { get; set; } = true;
 
+    /// <summary>
+    /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; a signature costs a tenth of
+    /// an RS256 one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
+    /// always RS256, the algorithm every relying party accepts. Both keys are always published.
+    /// </summary>
+    [AllowedValues("ES256", "RS256")]
+    public string AccessTokenSigningAlgorithm { get; set; } = "ES256";
+
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
 

@@ -24,6 +24,7 @@ public static class OpenIddictExtensions
         builder.Services.AddScoped<ServerKeyStore>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
         builder.Services.AddSingleton<ServerKeyChangeTokenSource>();
+        builder.Services.AddSingleton<AccessTokenSigningKey>();
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
         builder.Services.AddSingleton<ServerKeyRefresher>();
@@ -74,6 +75,8 @@ public static class OpenIddictExtensions
                 {
                     server.SetIssuer(oidc.Issuer);
                 }
+
+                server.AddEventHandler(AccessTokenSigningHandler.Descriptor);
 
                 // "A confidential client may introspect and revoke its own tokens": only its own.
                 server.AddEventHandler(OwnTokensOnlyHandler.IntrospectionDescriptor)
