@@ -20,6 +20,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<RevokedAccessToken> RevokedAccessTokens => Set<RevokedAccessToken>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -49,6 +51,14 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             key.Property(k => k.Use).HasConversion<string>().HasMaxLength(20);
             key.Property(k => k.Algorithm).HasMaxLength(20);
             key.HasIndex(k => new { k.Use, k.CreatedAt });
+        });
+
+        builder.Entity<RevokedAccessToken>(revoked =>
+        {
+            revoked.HasKey(r => r.TokenId);
+            revoked.Property(r => r.TokenId).HasMaxLength(100);
+            revoked.Property(r => r.ClientId).HasMaxLength(100);
+            revoked.HasIndex(r => r.ExpiresAt);
         });
 
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")

@@ -27,6 +27,13 @@ public sealed class OidcOptions
     [AllowedValues("ES256", "RS256")]
     public string AccessTokenSigningAlgorithm { get; set; } = "ES256";
 
+    /// <summary>
+    /// Record client-credentials access tokens in the token table. Off by default: they are
+    /// self-contained signed JWTs, issuing one then writes nothing (the write bounded the grant), and
+    /// revocation goes to a deny list read where this server validates tokens. On: one row per token.
+    /// </summary>
+    public bool StoreClientCredentialsAccessTokens { get; set; }
+
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
 

@@ -30,6 +30,7 @@ public static class OpenIddictExtensions
         builder.Services.AddSingleton<ServerKeyRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerKeyRefresher>());
         builder.Services.AddScoped<OidcPrincipalFactory>();
+        builder.Services.AddScoped<RevokedAccessTokens>();
 
         builder.Services.AddOpenIddict()
             .AddCore(core =>
@@ -78,6 +79,13 @@ public static class OpenIddictExtensions
 
                 server.AddEventHandler(AccessTokenSigningHandler.Descriptor);
 
+                // Client-credentials access tokens are self-contained (no row per token); their
+                // revocation is a deny list, checked wherever this server validates access tokens.
+                server.AddEventHandler(StatelessClientCredentialsTokens.Descriptor)
+                    .RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor)
+                    .AddEventHandler(RevokeStatelessAccessTokens.Descriptor)
+                    .AddEventHandler(StatelessAccessTokenValidation.ServerDescriptor);
+
                 // "A confidential client may introspect and revoke its own tokens": only its own.
                 server.AddEventHandler(OwnTokensOnlyHandler.IntrospectionDescriptor)
                     .AddEventHandler(OwnTokensOnlyHandler.RevocationDescriptor);
@@ -108,6 +116,7 @@ public static class OpenIddictExtensions
                 // A revoked token, or one of a removed client, stops working at once instead of at
                 // expiry: local validation otherwise trusts a JWT's signature and lifetime alone.
                 validation.EnableTokenEntryValidation();
+                validation.AddEventHandler(StatelessAccessTokenValidation.ValidationDescriptor);
             });
 
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider>((options, time) =>
