@@ -1,3 +1,5 @@
+using IdentityProvider.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
@@ -9,14 +11,102 @@ namespace IdentityProvider.Clients;
 /// OpenIddict's application manager with client secrets stored as <see cref="ClientSecretHash"/>
 /// (a keyed hash, microseconds) instead of PBKDF2 (milliseconds, on every token request). Secrets
 /// hashed before by OpenIddict's PBKDF2 still verify, and are re-hashed on their first success.
+/// Lookups by client_id and id are served by the cross-request <see cref="ApplicationCache"/>
+/// (detached snapshots, loaded with a compiled no-tracking query); every change drops it.
 /// </summary>
 public sealed partial class ClientApplicationManager(
     IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,
     ILogger<OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>> logger,
     IOptionsMonitor<OpenIddictCoreOptions> options,
-    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store)
+    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
+    ApplicationCache applicationCache,
+    IdpDbContext db)
     : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
 {
+    private static readonly CompiledQuery<Func<IdpDbContext, string, CancellationToken, Task<OpenIddictEntityFrameworkCoreApplication?>>> ByClientId =
+        new(() => EF.CompileAsyncQuery((IdpDbContext context, string clientId, CancellationToken _) =>
+            context.Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking().FirstOrDefault(a => a.ClientId == clientId)));
+
+    private static readonly CompiledQuery<Func<IdpDbContext, string, CancellationToken, Task<OpenIddictEntityFrameworkCoreApplication?>>> ById =
+        new(() => EF.CompileAsyncQuery((IdpDbContext context, string id, CancellationToken _) =>
+            context.Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking().FirstOrDefault(a => a.Id == id)));
+
+    public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(identifier);
+        if (applicationCache.FindByClientId(identifier) is { } cached)
+        {
+            return cached;
+        }
+
+        var generation = applicationCache.Generation;
+        var application = await ByClientId.For(db)(db, identifier, cancellationToken);
+        // A case-insensitive collation (SQL Server) may match another case: OpenIddict's manager filters the same way.
+        if (application is null || !string.Equals(application.ClientId, identifier, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        applicationCache.Add(application, generation);
+        return application;
+    }
+
+    public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByIdAsync(string identifier, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(identifier);
+        if (applicationCache.FindById(identifier) is { } cached)
+        {
+            return cached;
+        }
+
+        var generation = applicationCache.Generation;
+        var application = await ById.For(db)(db, identifier, cancellationToken);
+        if (application is not null)
+        {
+            applicationCache.Add(application, generation);
+        }
+
+        return application;
+    }
+
+    public override async ValueTask CreateAsync(OpenIddictEntityFrameworkCoreApplication application, string? secret, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await base.CreateAsync(application, secret, cancellationToken);
+        }
+        finally
+        {
+            applicationCache.Invalidate();
+        }
+    }
+
+    public override async ValueTask UpdateAsync(OpenIddictEntityFrameworkCoreApplication application, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await base.UpdateAsync(application, cancellationToken);
+        }
+        finally
+        {
+            applicationCache.Invalidate();
+        }
+    }
+
+    public override async ValueTask DeleteAsync(OpenIddictEntityFrameworkCoreApplication application, CancellationToken cancellationToken = default)
+    {
+        // A cached snapshot is detached: delete the instance this request's context tracks (or loads).
+        var tracked = application.Id is null ? null : await Store.FindByIdAsync(application.Id, cancellationToken);
+        try
+        {
+            await base.DeleteAsync(tracked ?? application, cancellationToken);
+        }
+        finally
+        {
+            applicationCache.Invalidate();
+        }
+    }
+
     public override async ValueTask<bool> ValidateClientSecretAsync(
         OpenIddictEntityFrameworkCoreApplication application, string secret, CancellationToken cancellationToken = default)
     {

@@ -31,12 +31,14 @@ public static class OpenIddictExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerKeyRefresher>());
         builder.Services.AddScoped<OidcPrincipalFactory>();
         builder.Services.AddScoped<RevokedAccessTokens>();
+        builder.Services.AddSingleton<ApplicationCache>();
 
         builder.Services.AddOpenIddict()
             .AddCore(core =>
             {
                 core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>();
-                // Client secrets as a keyed hash instead of PBKDF2 (see ClientSecretHash).
+                // Client secrets as a keyed hash instead of PBKDF2 (see ClientSecretHash); applications
+                // cached across requests (ApplicationCache).
                 core.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, ClientApplicationManager>();
             })
             .AddServer(server =>
