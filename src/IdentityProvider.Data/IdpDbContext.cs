@@ -31,6 +31,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
 
     public DbSet<SignInFailureCounter> SignInFailureCounters => Set<SignInFailureCounter>();
 
+    public DbSet<RevokedAccessToken> RevokedAccessTokens => Set<RevokedAccessToken>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -104,6 +106,14 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             counter.HasKey(c => c.Key);
             counter.Property(c => c.Key).HasMaxLength(60);
             counter.HasIndex(c => c.UpdatedAt);
+        });
+
+        builder.Entity<RevokedAccessToken>(revoked =>
+        {
+            revoked.HasKey(r => r.TokenId);
+            revoked.Property(r => r.TokenId).HasMaxLength(100);
+            revoked.Property(r => r.ClientId).HasMaxLength(100);
+            revoked.HasIndex(r => r.ExpiresAt);
         });
 
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")

@@ -233,6 +233,29 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                     b.ToTable("MailOutbox");
                 });
 
+            modelBuilder.Entity("IdentityProvider.Data.RevokedAccessToken", b =>
+                {
+                    b.Property<string>("TokenId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TokenId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("RevokedAccessTokens");
+                });
+
             modelBuilder.Entity("IdentityProvider.Data.ServerKey", b =>
                 {
                     b.Property<Guid>("Id")

@@ -19,15 +19,14 @@ public static class TokenEndpoint
         HttpContext context,
         UserManager<ApplicationUser> users,
         OidcPrincipalFactory principals,
-        IOpenIddictApplicationManager applications,
-        IOpenIddictScopeManager scopes)
+        IOpenIddictApplicationManager applications)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
         if (request.IsClientCredentialsGrantType())
         {
-            return await ClientCredentialsAsync(request, applications, scopes, context.RequestAborted);
+            return await ClientCredentialsAsync(request, applications, context.RequestAborted);
         }
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
@@ -51,9 +50,13 @@ public static class TokenEndpoint
         throw new InvalidOperationException("The grant type is not supported.");
     }
 
-    /// <summary>Operators' automation: the client acts for itself, <c>sub</c> is its client_id.</summary>
+    /// <summary>
+    /// Operators' automation: the client acts for itself, <c>sub</c> is its client_id. No audience:
+    /// no resource servers are registered (scope entities with resources), so the token is for this
+    /// server; looking the scopes' resources up cost a query on every token request for nothing.
+    /// </summary>
     private static async Task<IResult> ClientCredentialsAsync(
-        OpenIddictRequest request, IOpenIddictApplicationManager applications, IOpenIddictScopeManager scopes, CancellationToken cancellationToken)
+        OpenIddictRequest request, IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
     {
         var application = await applications.FindByClientIdAsync(request.ClientId!, cancellationToken)
             ?? throw new InvalidOperationException("The client application cannot be found.");
@@ -62,14 +65,6 @@ public static class TokenEndpoint
         identity.SetClaim(Claims.Subject, await applications.GetClientIdAsync(application, cancellationToken))
             .SetClaim(Claims.Name, await applications.GetDisplayNameAsync(application, cancellationToken));
         identity.SetScopes(request.GetScopes());
-
-        var resources = new List<string>();
-        await foreach (var resource in scopes.ListResourcesAsync(identity.GetScopes(), cancellationToken))
-        {
-            resources.Add(resource);
-        }
-
-        identity.SetResources(resources);
         identity.SetDestinations(static claim => claim.Type is Claims.Subject or Claims.Name ? [Destinations.AccessToken] : []);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }

@@ -34,8 +34,10 @@ public static class KeyCommands
                 throw Common.RequestRejectedException.Invalid($"--activate-after must be at least {ServerKeyRefresher.Interval * 2} so that every node loads the key before it is used.");
             }
 
-            var key = await scope.GetRequiredService<ServerKeyStore>().RotateAsync(parsed.GetValue(use), after, token);
-            await output.WriteLineAsync($"new {key.Use} key {key.Id:N} ({key.Algorithm}), published now, in use from {key.ActivatesAt:u}; running nodes reload keys every {ServerKeyRefresher.Interval.TotalMinutes:0} minutes");
+            foreach (var key in await scope.GetRequiredService<ServerKeyStore>().RotateAsync(parsed.GetValue(use), after, token))
+            {
+                await output.WriteLineAsync($"new {key.Use} key {key.Id:N} ({key.Algorithm}), published now, in use from {key.ActivatesAt:u}; running nodes reload keys every {ServerKeyRefresher.Interval.TotalMinutes:0} minutes");
+            }
         }, ct));
 
         return new Command("keys", "Manage token signing and encryption keys") { list, rotate };

@@ -1,7 +1,9 @@
 using IdentityProvider.Authorization;
+using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
 using Microsoft.Extensions.Options;
+using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -22,14 +24,23 @@ public static class OpenIddictExtensions
         builder.Services.AddScoped<ServerKeyStore>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
         builder.Services.AddSingleton<ServerKeyChangeTokenSource>();
+        builder.Services.AddSingleton<AccessTokenSigningKey>();
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
         builder.Services.AddSingleton<ServerKeyRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerKeyRefresher>());
         builder.Services.AddScoped<OidcPrincipalFactory>();
+        builder.Services.AddScoped<RevokedAccessTokens>();
+        builder.Services.AddSingleton<ApplicationCache>();
 
         builder.Services.AddOpenIddict()
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>();
+                // Client secrets as a keyed hash instead of PBKDF2 (see ClientSecretHash); applications
+                // cached across requests (ApplicationCache).
+                core.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, ClientApplicationManager>();
+            })
             .AddServer(server =>
             {
                 server.SetAuthorizationEndpointUris("connect/authorize")
@@ -68,6 +79,15 @@ public static class OpenIddictExtensions
                     server.SetIssuer(oidc.Issuer);
                 }
 
+                server.AddEventHandler(AccessTokenSigningHandler.Descriptor);
+
+                // Client-credentials access tokens are self-contained (no row per token); their
+                // revocation is a deny list, checked wherever this server validates access tokens.
+                server.AddEventHandler(StatelessClientCredentialsTokens.Descriptor)
+                    .RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor)
+                    .AddEventHandler(RevokeStatelessAccessTokens.Descriptor)
+                    .AddEventHandler(StatelessAccessTokenValidation.ServerDescriptor);
+
                 // "A confidential client may introspect and revoke its own tokens": only its own.
                 server.AddEventHandler(OwnTokensOnlyHandler.IntrospectionDescriptor)
                     .AddEventHandler(OwnTokensOnlyHandler.RevocationDescriptor);
@@ -98,6 +118,7 @@ public static class OpenIddictExtensions
                 // A revoked token, or one of a removed client, stops working at once instead of at
                 // expiry: local validation otherwise trusts a JWT's signature and lifetime alone.
                 validation.EnableTokenEntryValidation();
+                validation.AddEventHandler(StatelessAccessTokenValidation.ValidationDescriptor);
             });
 
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider>((options, time) =>

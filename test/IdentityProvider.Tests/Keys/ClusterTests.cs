@@ -69,7 +69,7 @@ public sealed class ClusterTests(DatabaseKind kind) : OidcFlowFixture(kind)
         Assert.That(Kids(await httpB.GetStringAsync("/.well-known/jwks")), Is.EqualTo(before));
 
         var rotated = await nodeA.InScopeAsync(services => services.GetRequiredService<ServerKeyStore>().RotateAsync(ServerKeyUse.Signing, TimeSpan.FromHours(1)));
-        var newKid = rotated.Id.ToString("N");
+        var newKid = rotated[0].Id.ToString("N");
         // What each node's refresher does every five minutes (the timer may also have fired meanwhile).
         foreach (var node in new[] { nodeA, nodeB })
         {

@@ -1,0 +1,34 @@
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace IdentityProvider.Keys;
+
+/// <summary>
+/// Signs access tokens with the <see cref="AccessTokenSigningKey"/> (ES256 by default) instead of
+/// OpenIddict's first credential, the RS256 key. ID tokens stay RS256, which every relying party
+/// must accept (OIDC Core §15.1, id_token_signed_response_alg defaults to RS256); access tokens are
+/// read by resource servers, which validate any key of our JWKS (RFC 9068 §4). An ES256 signature
+/// costs a tenth of an RS256 one.
+/// </summary>
+public sealed class AccessTokenSigningHandler(AccessTokenSigningKey key) : IOpenIddictServerHandler<GenerateTokenContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
+            .UseSingletonHandler<AccessTokenSigningHandler>()
+            // After OpenIddict has chosen its credentials, before anything signs with them.
+            .SetOrder(OpenIddictServerHandlers.Protection.AttachSecurityCredentials.Descriptor.Order + 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(GenerateTokenContext context)
+    {
+        // Until a key of that algorithm is active (published, then activated), OpenIddict's choice stands.
+        if (context.TokenType == TokenTypeIdentifiers.AccessToken && key.Current is { } credentials)
+        {
+            context.SigningCredentials = credentials;
+        }
+
+        return default;
+    }
+}
