@@ -26,6 +26,27 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "AuditEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    IpAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    UserAgent = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -37,6 +58,31 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MailOutbox",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Template = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    Recipient = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RecipientName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    TextBody = table.Column<string>(type: "TEXT", nullable: false),
+                    HtmlBody = table.Column<string>(type: "TEXT", nullable: true),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FailedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ClaimedUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MailOutbox", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -85,6 +131,20 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "RevokedAccessTokens",
+                columns: table => new
+                {
+                    TokenId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    ClientId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RevokedAccessTokens", x => x.TokenId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ServerKeys",
                 columns: table => new
                 {
@@ -100,6 +160,20 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_ServerKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SignInFailureCounters",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    Failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    LockedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SignInFailureCounters", x => x.Key);
                 });
 
             migrationBuilder.CreateTable(
@@ -175,6 +249,8 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                     LoginMethod = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     DisplayName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FailedOneTimeCodeCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    LockedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     LastSignInAt = table.Column<long>(type: "INTEGER", nullable: true),
                     UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
@@ -320,6 +396,30 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "UserLinkTokens",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SecurityStamp = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UsedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserLinkTokens", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_UserLinkTokens_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -364,6 +464,21 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_OccurredAt",
+                table: "AuditEvents",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_TenantId_OccurredAt",
+                table: "AuditEvents",
+                columns: new[] { "TenantId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MailOutbox_SentAt_FailedAt_NextAttemptAt",
+                table: "MailOutbox",
+                columns: new[] { "SentAt", "FailedAt", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OpenIddictApplications_ClientId",
                 table: "OpenIddictApplications",
                 column: "ClientId",
@@ -397,15 +512,36 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_RevokedAccessTokens_ExpiresAt",
+                table: "RevokedAccessTokens",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ServerKeys_Use_CreatedAt",
                 table: "ServerKeys",
                 columns: new[] { "Use", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInFailureCounters_UpdatedAt",
+                table: "SignInFailureCounters",
+                column: "UpdatedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Tenants_Name",
                 table: "Tenants",
                 column: "Name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserLinkTokens_TokenHash",
+                table: "UserLinkTokens",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserLinkTokens_UserId_Purpose",
+                table: "UserLinkTokens",
+                columns: new[] { "UserId", "Purpose" });
         }
 
         /// <inheritdoc />
@@ -427,7 +563,13 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "AuditEvents");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "MailOutbox");
 
             migrationBuilder.DropTable(
                 name: "OpenIddictScopes");
@@ -436,22 +578,31 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
                 name: "OpenIddictTokens");
 
             migrationBuilder.DropTable(
+                name: "RevokedAccessTokens");
+
+            migrationBuilder.DropTable(
                 name: "ServerKeys");
+
+            migrationBuilder.DropTable(
+                name: "SignInFailureCounters");
+
+            migrationBuilder.DropTable(
+                name: "UserLinkTokens");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
-
-            migrationBuilder.DropTable(
                 name: "OpenIddictAuthorizations");
 
             migrationBuilder.DropTable(
-                name: "Tenants");
+                name: "AspNetUsers");
 
             migrationBuilder.DropTable(
                 name: "OpenIddictApplications");
+
+            migrationBuilder.DropTable(
+                name: "Tenants");
         }
     }
 }
