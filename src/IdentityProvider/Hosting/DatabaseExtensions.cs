@@ -26,7 +26,15 @@ public static class DatabaseExtensions
             connectionString = ResolveSqlitePath(connectionString, builder.Environment.ContentRootPath);
         }
 
-        builder.Services.AddDbContextPool<IdpDbContext>(db => Configure(db, options.Provider, connectionString));
+        builder.Services.AddSingleton<SqliteWriteGate>();
+        builder.Services.AddDbContextPool<IdpDbContext>((services, db) =>
+        {
+            Configure(db, options.Provider, connectionString);
+            if (options.Provider == DatabaseProvider.Sqlite)
+            {
+                db.AddInterceptors(services.GetRequiredService<SqliteWriteGate>());
+            }
+        });
         return builder;
     }
 
