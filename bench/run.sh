@@ -3,7 +3,8 @@
 # database (SQLite and/or a throwaway PostgreSQL cluster), starts node-oidc-provider (pinned in
 # package-lock.json) configured the same way, drives both with the same load generator, measures
 # the password-hash rate of this machine, and prints a table. Results: bench/results/latest.json
-# and bench/results/latest.svg; logs and raw results of the run in bench/results/tmp/<run>/.
+# and bench/results/latest.svg (a --quick run writes them into its run folder instead); logs
+# and raw results of the run in bench/results/tmp/<run>/.
 #
 #   bench/run.sh [--duration 10] [--warmup 30] [--connections 32] [--db sqlite|postgres|both]
 #                [--quick] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
@@ -77,8 +78,10 @@ die() { say "$*"; exit 1; }
 SERVER_PID=""; NODE_PID=""; PG_DIR=""; PG_BIN=""
 cleanup() {
   local rc=$?
-  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-  [[ -n "$NODE_PID" ]] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
+  local pid
+  for pid in "$SERVER_PID" "$NODE_PID"; do
+    if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
   if [[ -n "$PG_DIR" && -d "$PG_DIR" ]]; then
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
     [[ $KEEP == 1 ]] || rm -rf -- "$PG_DIR"
@@ -91,7 +94,8 @@ trap 'exit 130' INT TERM
 
 # --- prerequisites ---------------------------------------------------------------------------
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required"
-command -v node >/dev/null && command -v npm >/dev/null || die "Node.js and npm are required"
+command -v node >/dev/null || die "Node.js is required"
+command -v npm >/dev/null || die "npm is required"
 newest_pg_bin() { local d; for d in /usr/lib/postgresql/*/bin; do [[ -x "$d/initdb" ]] && echo "$d"; done | sort -V | tail -n 1; }
 missing=()
 [[ " ${DB_LIST[*]} " == *" postgres "* && -z "$(newest_pg_bin)" ]] && missing+=(postgresql)
@@ -150,6 +154,7 @@ EOF
   echo "  \"nproc\": $(nproc),"
   echo "  \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//; s/"/\\"/g')\","
   echo "  \"memoryGiB\": $(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo),"
+  # shellcheck disable=SC1091
   echo "  \"os\": \"$( (. /etc/os-release && echo "$PRETTY_NAME") | sed 's/"/\\"/g')\","
   echo "  \"kernel\": \"$(uname -r)\","
   echo "  \"dotnet\": \"$(dotnet --version)\","
@@ -260,7 +265,9 @@ stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # --- scenarios ---------------------------------------------------------------------------------
 # The PostgreSQL postmaster, whose backends' CPU is reported as the database's.
-db_pid_args() { [[ $1 == postgres && -n "$PG_DIR" ]] && echo "--db-pid $(head -n 1 "$PG_DIR/data/postmaster.pid")" || true; }
+db_pid_args() {
+  if [[ $1 == postgres && -n "$PG_DIR" ]]; then echo "--db-pid $(head -n 1 "$PG_DIR/data/postmaster.pid")"; fi
+}
 run_cc() { # target db base pid label warmup token-path
   # shellcheck disable=SC2046
   node "$BENCH/load/client-credentials.mjs" $(db_pid_args "$2") --target "$1" --db "$2" --base "$3" --pid "$4" --label "$5" \
@@ -281,6 +288,17 @@ run_login() { # db base pid label warmup user-template user-count pick
     --warmup "$5" --duration "$DURATION" --connections "$CONNECTIONS" --password "$PASSWORD" \
     --redirect-uri "$REDIRECT_URI" --user-template "$6" --user-count "$7" --user-pick "$8" \
     --out "$RESULTS/$4-ours-$1.json"
+}
+
+# "Durably recorded": every rotated refresh token must be a row in the database. Counted right
+# after a refresh scenario and compared by the report with the refreshes the load completed.
+record_stored_tokens() { # db label
+  local q count redeemed
+  # OpenIddict stores the type as a URN (urn:ietf:params:oauth:token-type:refresh_token).
+  if [[ $1 == postgres ]]; then q='FROM "OpenIddictTokens" WHERE "Type" LIKE '"'%refresh_token'"; else q="FROM OpenIddictTokens WHERE Type LIKE '%refresh_token'"; fi
+  count="$(sql "$1" "SELECT count(*) $q")"
+  if [[ $1 == postgres ]]; then redeemed="$(sql "$1" "SELECT count(*) $q AND \"Status\" = 'redeemed'")"; else redeemed="$(sql "$1" "SELECT count(*) $q AND Status = 'redeemed'")"; fi
+  echo "{ \"db\": \"$1\", \"after\": \"$2\", \"refreshTokenRows\": $count, \"redeemedRefreshTokenRows\": $redeemed }" >"$RESULTS/stored-$2-$1.json"
 }
 
 seed_scale() {
@@ -306,6 +324,7 @@ for db in "${DB_LIST[@]}"; do
   [[ -n "$OUR_ALG" ]] || OUR_ALG="$(curl -sf "$base/.well-known/jwks" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).keys[0].alg))')"
   run_cc ours "$db" "$base" "$SERVER_PID" client-credentials "$WARMUP" /connect/token
   run_refresh ours "$db" "$base" "$SERVER_PID" refresh "$WARMUP" /connect/token
+  record_stored_tokens "$db" refresh
   measure_hash "password-hash-$db"
   run_login "$db" "$base" "$SERVER_PID" login "$WARMUP" 'u{n}@bench.example' "$CONNECTIONS" vu
   if [[ $SCALE == 1 ]]; then
@@ -313,6 +332,7 @@ for db in "${DB_LIST[@]}"; do
     seed_scale "$db"
     run_cc ours "$db" "$base" "$SERVER_PID" scale-client-credentials "$SCALE_WARMUP" /connect/token
     run_refresh ours "$db" "$base" "$SERVER_PID" scale-refresh "$SCALE_WARMUP" /connect/token
+    record_stored_tokens "$db" scale-refresh
     run_login "$db" "$base" "$SERVER_PID" scale-login "$SCALE_WARMUP" 's{n}@scale.example' "$SCALE_USERS" random
   fi
   stop_pid "$SERVER_PID"; SERVER_PID=""
@@ -337,6 +357,8 @@ echo "{ \"version\": \"$(node -p "require('$BENCH/node_modules/oidc-provider/pac
 
 # --- report ------------------------------------------------------------------------------------
 sed -i "s/\"loadAverageAtStart\"/\"loadAverageAtEnd\": [$(cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g')],\n  \"loadAverageAtStart\"/" "$WORK/machine.json"
-node "$BENCH/load/report.mjs" --work "$WORK" --json "$BENCH/results/latest.json" --svg "$BENCH/results/latest.svg" \
-  --markdown "$WORK/table.md"
+# A --quick run proves the harness; its rough numbers do not replace the last full run's.
+if [[ $QUICK == 1 ]]; then OUT="$WORK/report"; else OUT="$BENCH/results/latest"; fi
+node "$BENCH/load/report.mjs" --work "$WORK" --json "$OUT.json" --svg "$OUT.svg" --markdown "$WORK/table.md"
+say "results: ${OUT#"$ROOT/"}.json, ${OUT#"$ROOT/"}.svg"
 say "raw results and logs: ${WORK#"$ROOT/"}"

@@ -57,6 +57,8 @@ if [[ -n "${IDP_TEST_CHROMIUM:-}" ]]; then
 elif [[ ! -x /usr/bin/chromium ]]; then
   missing+=(chromium)
 fi
+# Node.js and npm: the openid-client interoperability test (test/interop/openid-client) runs on them.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if command -v dpkg-query >/dev/null; then
   deb_installed fonts-noto-cjk || missing+=(fonts-noto-cjk)
 else

@@ -60,9 +60,13 @@ long Run(double duration)
 }
 
 Run(warmup);
+using var self = Process.GetCurrentProcess();
+var cpuBefore = self.TotalProcessorTime;
 var started = Stopwatch.GetTimestamp();
 var verified = Run(seconds);
 var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+self.Refresh();
+var cpu = (self.TotalProcessorTime - cpuBefore).TotalMilliseconds;
 var perSecond = verified / elapsed;
 var result = new
 {
@@ -73,6 +77,10 @@ var result = new
     verifications = verified,
     perSecond,
     msPerVerificationPerThread = 1000.0 * threads / perSecond,
+    // CPU time per verification: unlike the rate, it does not depend on how much of the machine
+    // other processes took meanwhile.
+    cpuMsPerVerification = cpu / verified,
+    cpuPercent = 100.0 * cpu / 1000.0 / elapsed,
 };
 var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
 Console.WriteLine(json);

@@ -90,7 +90,11 @@ export class ProcessSampler {
     const serverTicks = last && this.first ? last.ticks - this.first.ticks : 0;
     const dbTicks = this.dbPid ? Math.max(0, treeTicks(this.dbPid) - this.dbBefore) : 0;
     result.loadGeneratorCpuPercent = percent(selfTicks);
-    if (this.dbPid) result.databaseCpuPercent = percent(dbTicks);
+    if (this.dbPid) {
+      result.databaseCpuPercent = percent(dbTicks);
+      result.databaseCpuSeconds = dbTicks / 100;
+    }
+    result.serverCpuSeconds = serverTicks / 100;
     if (machine !== null && this.machineBefore !== null) {
       result.otherCpuPercent = Math.max(0, percent(machine - this.machineBefore - selfTicks - serverTicks - dbTicks));
     }

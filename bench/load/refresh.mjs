@@ -57,6 +57,9 @@ let brokenChains = 0;
 const measured = { latencies: [], errors: 0, errorSamples: [] };
 let warmCompleted = 0;
 let warmErrors = 0;
+let allCompleted = 0;
+// The first token of chain 0, kept to replay once the load is over: rotation means it is dead.
+let replayCandidate = null;
 
 async function connection(vu) {
   while (performance.now() < stopAt && tokens[vu]) {
@@ -73,7 +76,9 @@ async function connection(vu) {
       if (response.statusCode === 200) {
         const json = JSON.parse(body);
         if (json.refresh_token && json.access_token && json.refresh_token !== tokens[vu]) {
+          if (vu === 0 && replayCandidate === null) replayCandidate = tokens[vu];
           tokens[vu] = json.refresh_token;
+          allCompleted++;
           ok = true;
         } else problem = `no rotated refresh token: ${body.slice(0, 200)}`;
       } else problem = `HTTP ${response.statusCode} ${body.slice(0, 200)}`;
@@ -114,6 +119,20 @@ await Promise.all(Array.from({ length: connections }, (_, vu) => connection(vu))
 clearTimeout(startSampling);
 clearTimeout(stopSampling);
 server ??= sampler.stop();
+
+// Rotation check: the replayed, already-used token must be refused (and, per the security BCP,
+// the chain it belongs to revoked - so this runs after the measurement).
+let replay = null;
+if (replayCandidate) {
+  const response = await clients[0].request({
+    method: 'POST', path: o['token-path'],
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: o['client-id'], refresh_token: replayCandidate }).toString(),
+  });
+  const body = await response.body.text();
+  replay = { status: response.statusCode, rejected: response.statusCode === 400 && body.includes('invalid_grant') };
+  console.log(`replay of a used refresh token: HTTP ${response.statusCode}${replay.rejected ? ' invalid_grant (rotation holds)' : ' - NOT REJECTED'}`);
+}
 await Promise.all(clients.map((c) => c.close().catch(() => {})));
 
 writeResult(o.out, {
@@ -130,6 +149,8 @@ writeResult(o.out, {
   errors: measured.errors,
   errorSamples: measured.errorSamples,
   brokenChains,
+  refreshesIncludingWarmup: allCompleted,
+  replayOfUsedToken: replay,
   liveChainsAtEnd: tokens.filter(Boolean).length,
   server,
 });

@@ -20,6 +20,20 @@ public sealed class ApplicationUser : IdentityUser<Guid>
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// consecutive wrong one-time codes, counted apart from wrong passwords (Identity's
+    /// AccessFailedCount), so that neither kind of failure resets or inflates the other.
+    /// </summary>
+    public int FailedOneTimeCodeCount { get; set; }
+
+    /// <summary>
+    /// When wrong passwords locked the account; null when not locked. It stops password
+    /// sign-in only: sessions and refresh tokens the owner already holds keep working, or anyone who
+    /// knows an address could sign its owner out everywhere. Identity's LockoutEnd is left for an
+    /// administrative lock, which the token endpoint also honours.
+    /// </summary>
+    public DateTimeOffset? LockedAt { get; set; }
+
     /// <summary>R-1.2 needs the last sign-in to decide when two-step verification is due again.</summary>
     public DateTimeOffset? LastSignInAt { get; set; }
 }

@@ -14,11 +14,22 @@ namespace IdentityProvider.Data;
 public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
     : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>The database trigger(s) that refuse UPDATE and DELETE of audit rows (migration AuditAppendOnly).</summary>
+    public const string AuditAppendOnlyTrigger = "AuditEvents_AppendOnly";
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<MailOutboxMessage> MailOutbox => Set<MailOutboxMessage>();
+
+    public DbSet<UserLinkToken> UserLinkTokens => Set<UserLinkToken>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<SignInFailureCounter> SignInFailureCounters => Set<SignInFailureCounter>();
 
     public DbSet<RevokedAccessToken> RevokedAccessTokens => Set<RevokedAccessToken>();
 
@@ -53,6 +64,50 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             key.HasIndex(k => new { k.Use, k.CreatedAt });
         });
 
+        builder.Entity<MailOutboxMessage>(mail =>
+        {
+            mail.Property(m => m.Template).HasMaxLength(50);
+            mail.Property(m => m.Recipient).HasMaxLength(256);
+            mail.Property(m => m.RecipientName).HasMaxLength(200);
+            mail.Property(m => m.Subject).HasMaxLength(500);
+            mail.Property(m => m.MessageId).HasMaxLength(200);
+            mail.Property(m => m.LastError).HasMaxLength(2000);
+            // The drain job's query: unsent, not failed, due.
+            mail.HasIndex(m => new { m.SentAt, m.FailedAt, m.NextAttemptAt });
+        });
+
+        builder.Entity<UserLinkToken>(link =>
+        {
+            link.Property(l => l.Purpose).HasMaxLength(30);
+            link.Property(l => l.TokenHash).HasMaxLength(64);
+            link.Property(l => l.SecurityStamp).HasMaxLength(256);
+            link.HasIndex(l => l.TokenHash).IsUnique();
+            link.HasIndex(l => new { l.UserId, l.Purpose });
+            link.HasOne<ApplicationUser>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEvent>(audit =>
+        {
+            audit.Property(a => a.Kind).HasMaxLength(50);
+            audit.Property(a => a.Outcome).HasMaxLength(20);
+            audit.Property(a => a.Reason).HasMaxLength(200);
+            audit.Property(a => a.Subject).HasMaxLength(256);
+            audit.Property(a => a.IpAddress).HasMaxLength(45);
+            audit.Property(a => a.UserAgent).HasMaxLength(512);
+            audit.HasIndex(a => new { a.TenantId, a.OccurredAt });
+            audit.HasIndex(a => a.OccurredAt);
+            // Declared so that EF Core writes SQL that works on a table with triggers (no OUTPUT
+            // clause on SQL Server); the triggers themselves are created by the migration.
+            audit.ToTable(table => table.HasTrigger(AuditAppendOnlyTrigger));
+        });
+
+        builder.Entity<SignInFailureCounter>(counter =>
+        {
+            counter.HasKey(c => c.Key);
+            counter.Property(c => c.Key).HasMaxLength(60);
+            counter.HasIndex(c => c.UpdatedAt);
+        });
+
         builder.Entity<RevokedAccessToken>(revoked =>
         {
             revoked.HasKey(r => r.TokenId);
@@ -73,6 +128,31 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
                     property.SetValueConverter(new DateTimeOffsetToBinaryConverter());
                 }
             }
+        }
+    }
+
+    // Overrides rather than the SavingChanges event: a pooled context drops event handlers when it is reset.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// The audit log is append-only (SPEC §11): a tracked audit row that was changed or removed is a
+    /// bug, refused here with a clear message before the database trigger would refuse it.
+    /// </summary>
+    private void RefuseAuditChanges()
+    {
+        if (ChangeTracker.Entries<AuditEvent>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            throw new InvalidOperationException("Audit events are append-only: they cannot be updated or deleted.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using IdentityProvider.Clients;
+using IdentityProvider.Mail;
 using IdentityProvider.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -71,5 +72,12 @@ public static class AdminApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+
+        api.MapGet("/mail", async (string? status, int? limit, MailOutboxReport mail, CancellationToken ct) =>
+            TypedResults.Ok(await mail.ListAsync(status, limit, ct)))
+            .WithSummary("List outbox mail, newest first: status failed, pending or sent (all when omitted); never the bodies")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        AuditApi.Map(api);
     }
 }

@@ -35,6 +35,7 @@ public static class AdminApiExtensions
         var api = app.MapGroup("/admin/api")
             .RequireAuthorization(Policy)
             .AddEndpointFilter<OperatorCultureFilter>()
+            .AddEndpointFilter<OperatorIdentityFilter>()
             .AddEndpointFilter<RejectionProblemFilter>()
             .WithMetadata(new ProducesResponseTypeAttribute(StatusCodes.Status401Unauthorized), new ProducesResponseTypeAttribute(StatusCodes.Status403Forbidden))
             .WithTags("Admin");

@@ -11,7 +11,7 @@ namespace IdentityProvider.Cli;
 /// </summary>
 public static partial class OperatorCommands
 {
-    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "migrate" };
+    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "mail", "audit", "migrate" };
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -42,7 +42,9 @@ public static partial class OperatorCommands
             TenantCommands.Create(services, output),
             UserCommands.Create(services, output),
             KeyCommands.Create(services, output),
+            MailCommands.Create(services, output),
             MigrateCommand.Create(services, output),
+            AuditCommands.Create(services, output),
         };
 
         var parsed = root.Parse(args);
@@ -84,6 +86,7 @@ public static partial class OperatorCommands
         }
 
         using var scope = services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<Audit.OperatorContext>().Set(Audit.OperatorContext.ForCommandLine());
         await action(scope.ServiceProvider, cancellationToken);
         return 0;
     }

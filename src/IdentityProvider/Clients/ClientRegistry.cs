@@ -1,14 +1,21 @@
+using System.Data;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using IdentityProvider.Audit;
 using IdentityProvider.Authorization;
 using IdentityProvider.Common;
+using IdentityProvider.Data;
+using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityProvider.Clients;
 
-/// <summary>Registers, lists and removes relying parties; the CLI and the admin API both call this.</summary>
-public sealed partial class ClientRegistry(IOpenIddictApplicationManager applications)
+/// <summary>
+/// Registers, lists and removes relying parties; the CLI and the admin API both call this. Each
+/// change commits together with its audit event (SPEC §11), naming the operator as the reason.
+/// </summary>
+public sealed partial class ClientRegistry(IOpenIddictApplicationManager applications, IdpDbContext db, AuditLog audit, IOperatorContext operatorContext)
 {
     /// <summary>Scopes a client may be allowed; openid needs no permission in OpenIddict.</summary>
     public static readonly IReadOnlySet<string> KnownScopes = new HashSet<string>(StringComparer.Ordinal)
@@ -31,11 +38,17 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
 
         try
         {
+            // OpenIddict's store saves on its own; the transaction makes the event part of the same commit.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await applications.CreateAsync(descriptor, cancellationToken);
+            audit.Add(AuditKind.ClientRegistered, success: true, reason: operatorContext.Operator, subject: descriptor.ClientId);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
-        catch (Microsoft.EntityFrameworkCore.DbUpdateException)
+        catch (DbUpdateException)
         {
             // Checked above; only a concurrent registration of the same client_id gets here.
+            db.ChangeTracker.Clear();
             throw RequestRejectedException.Conflict($"A client with client_id '{descriptor.ClientId}' was just registered by another request.");
         }
 
@@ -69,7 +82,14 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
     {
         var application = await applications.FindByClientIdAsync(clientId, cancellationToken)
             ?? throw RequestRejectedException.NotFound($"No client with client_id '{clientId}'.");
+
+        // Serializable, as OpenIddict's store would open itself (it joins an existing transaction
+        // instead): no token of the client can be added between listing and deleting them.
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
         await applications.DeleteAsync(application, cancellationToken);
+        audit.Add(AuditKind.ClientRemoved, success: true, reason: operatorContext.Operator, subject: clientId);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static OpenIddictApplicationDescriptor Describe(ClientRegistration registration, out string? secret)

@@ -1,3 +1,4 @@
+using IdentityProvider.Audit;
 using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Tenants;
@@ -20,6 +21,7 @@ public static partial class DevelopmentSeed
 
     public static async Task RunAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
     {
+        services.GetRequiredService<OperatorContext>().Set(OperatorContext.ForSystem("development-seed"));
         var db = services.GetRequiredService<IdpDbContext>();
         if (!await db.Tenants.AnyAsync(t => t.Name == TenantName, cancellationToken))
         {

@@ -1,11 +1,16 @@
 using IdentityProvider.Admin;
+using IdentityProvider.Audit;
+using IdentityProvider.Links;
 using IdentityProvider.Authorization;
 using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
+using IdentityProvider.Lockout;
 using IdentityProvider.Login;
 using IdentityProvider.Mail;
+using IdentityProvider.Recovery;
 using IdentityProvider.Tenants;
+using IdentityProvider.TwoFactor;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 
@@ -36,6 +41,25 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<ReauthenticationMarker>();
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddScoped<TenantDirectory>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddScoped<OperatorContext>();
+        builder.Services.AddScoped<IOperatorContext>(services => services.GetRequiredService<OperatorContext>());
+        builder.Services.AddScoped<AuditQuery>();
+        builder.Services.AddScoped<LinkTokens>();
+        builder.Services.AddScoped<MailOutbox>();
+        builder.Services.AddScoped<LinkUrls>();
+
+        builder.Services.AddOptions<LockoutOptions>()
+            .BindConfiguration(LockoutOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<FailureCounters>();
+        builder.Services.AddScoped<AccountLockout>();
+        builder.Services.AddScoped<DeviceCookies>();
+        builder.Services.AddScoped<TwoFactorRegistration>();
+        builder.Services.AddScoped<PasswordReset>();
+        builder.AddIdpRateLimiting();
 
         builder.Services.AddRazorPages();
         builder.AddIdpForwardedHeaders();
@@ -63,6 +87,7 @@ public static class IdentityProviderExtensions
         app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseIdpRateLimiting();
         app.UseAuthentication();
         app.UseAuthorization();
 

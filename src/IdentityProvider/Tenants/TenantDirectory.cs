@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IdentityProvider.Audit;
 using IdentityProvider.Common;
 using IdentityProvider.Data;
 using Microsoft.AspNetCore.Identity;
@@ -6,8 +7,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IdentityProvider.Tenants;
 
-/// <summary>Tenants and their users as operators provision them; the CLI and the admin API both call this.</summary>
-public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser> users, TimeProvider time)
+/// <summary>
+/// Tenants and their users as operators provision them; the CLI and the admin API both call this.
+/// Each creation commits together with its audit events (SPEC §11), naming the operator as the reason.
+/// </summary>
+public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser> users, TimeProvider time, AuditLog audit, IOperatorContext operatorContext)
 {
     /// <summary>R-6.4: a free trial ends 30 days after it starts.</summary>
     public static readonly TimeSpan TrialLength = TimeSpan.FromDays(30);
@@ -50,6 +54,8 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
             await db.SaveChangesAsync(cancellationToken);
             var holder = await CreateUserAsync(tenant, email, request.HolderPassword, UserRole.ContractHolder, displayName: null, now);
             tenant.ContractHolderId = holder.Id;
+            audit.Add(AuditKind.TenantCreated, success: true, reason: operatorContext.Operator, tenantId: tenant.Id, subject: tenant.Name);
+            audit.Add(AuditKind.UserCreated, success: true, reason: operatorContext.Operator, user: holder);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Summarize(tenant, holder.Email);
@@ -121,6 +127,8 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             user = await CreateUserAsync(tenant, email, request.Password, request.Role, request.DisplayName, time.GetUtcNow());
+            audit.Add(AuditKind.UserCreated, success: true, reason: operatorContext.Operator, user: user);
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException)

@@ -29,8 +29,8 @@ public sealed class LoginPageAccessibilityTests : BrowserFixture
         }
     }
 
-    [TestCase(true, new[] { "skip-link", "email", "password", "password-toggle", "login-submit" })]
-    [TestCase(false, new[] { "skip-link", "email", "password", "login-submit" })]
+    [TestCase(true, new[] { "skip-link", "email", "password", "password-toggle", "login-submit", "forgot-password-link" })]
+    [TestCase(false, new[] { "skip-link", "email", "password", "login-submit", "forgot-password-link" })]
     public async Task LoginPage_TabKey_MovesFocusInReadingOrder(bool javaScript, string[] expectedIds)
     {
         var page = await NewPageAsync(new BrowserNewContextOptions { Locale = "ja-JP", JavaScriptEnabled = javaScript });

@@ -25,6 +25,9 @@ public sealed class LoginPage(IPage page)
 
     public ILocator SkipLink => Page.Locator("#skip-link");
 
+    /// <summary>"パスワードを忘れた方はこちら" .</summary>
+    public ILocator ForgotPasswordLink => Page.Locator("#forgot-password-link");
+
     public Task WaitUntilShownAsync() => Form.WaitForAsync();
 
     public async Task SignInAsync(string email, string password)

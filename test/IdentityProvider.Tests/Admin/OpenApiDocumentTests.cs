@@ -50,10 +50,12 @@ public sealed class OpenApiDocumentTests(DatabaseKind kind)
         {
             ["/admin/api/clients"] = ["get", "post"],
             ["/admin/api/clients/{clientId}"] = ["delete", "get"],
+            ["/admin/api/mail"] = ["get"],
             ["/admin/api/tenants"] = ["get", "post"],
             ["/admin/api/tenants/{name}"] = ["get"],
             ["/admin/api/users"] = ["post"],
             ["/admin/api/users/{id}"] = ["get"],
+            ["/admin/api/audit"] = ["get"],
         }));
     }
 

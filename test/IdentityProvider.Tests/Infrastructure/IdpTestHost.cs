@@ -31,6 +31,16 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
             ["Database:MigrateOnStart"] = "true",
             ["Mail:PickupDirectory"] = Path.Combine(Path.GetTempPath(), "idp-test-mail-" + Guid.NewGuid().ToString("N")),
         };
+        // Every test client comes from one address and the rate limiter runs on real time: the
+        // throttling tests set their own limits, the others must not trip over the defaults.
+        foreach (var endpoint in new[] { "Login", "ForgotPassword" })
+        {
+            foreach (var partition in new[] { "PerClient", "PerAddress" })
+            {
+                settings[$"RateLimits:{endpoint}:{partition}:PermitLimit"] = "100000";
+            }
+        }
+
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -42,6 +42,16 @@ public sealed class MailRegistrationTests
         Assert.That(async () => await host.StartAsync(), Throws.TypeOf<OptionsValidationException>().With.Message.Contains("Mail:Smtp:Password is required"));
     }
 
+    [TestCase("Mail:Outbox:PollInterval", "00:00:00", "PollInterval")]
+    [TestCase("Mail:Outbox:Lease", "00:00:05", "Lease")]
+    [TestCase("Mail:Outbox:BatchSize", "0", "BatchSize")]
+    public void Start_InvalidOutboxSetting_FailsNamingIt(string key, string value, string member)
+    {
+        using var host = Build(new() { ["Mail:Mode"] = "Pickup", ["Mail:From"] = From, [key] = value });
+
+        Assert.That(async () => await host.StartAsync(), Throws.TypeOf<OptionsValidationException>().With.Message.Contains(member));
+    }
+
     [Test]
     public void Resolve_PickupMode_WritesUnderTheContentRoot()
     {

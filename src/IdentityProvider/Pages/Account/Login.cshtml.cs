@@ -26,6 +26,9 @@ public sealed partial class LoginModel(
 
     public string? Error { get; private set; }
 
+    /// <summary>The error is the lock message: the page then points to the password reset.</summary>
+    public bool Locked { get; private set; }
+
     public LoginPageOptions Features => options.Value;
 
     public void OnGet()
@@ -39,11 +42,13 @@ public sealed partial class LoginModel(
             return Page();
         }
 
-        var outcome = await passwordSignIn.SignInAsync(Input.Email, Input.Password, HttpContext.RequestAborted);
-        if (outcome != PasswordSignInOutcome.Succeeded)
+        var result = await passwordSignIn.SignInAsync(Input.Email, Input.Password, HttpContext.RequestAborted);
+        if (!result.Succeeded)
         {
-            LogSignInRejected(logger, outcome);
-            Error = text["Login_Error_Invalid"];
+            LogSignInRejected(logger, result.Outcome);
+            // the locked answer is given for unregistered addresses too (see PasswordSignInResult).
+            Locked = result.ShowLocked;
+            Error = text[result.ShowLocked ? "Login_Error_Locked" : "Login_Error_Invalid"];
             return Page();
         }
 

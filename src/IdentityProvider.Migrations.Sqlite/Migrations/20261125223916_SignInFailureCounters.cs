@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace IdentityProvider.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class SignInFailureCounters : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "SignInFailureCounters",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    Failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    LockedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SignInFailureCounters", x => x.Key);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInFailureCounters_UpdatedAt",
+                table: "SignInFailureCounters",
+                column: "UpdatedAt");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "SignInFailureCounters");
+        }
+    }
+}

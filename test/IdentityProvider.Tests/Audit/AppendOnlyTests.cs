@@ -1,0 +1,134 @@
+using System.Data.Common;
+using IdentityProvider.Audit;
+using IdentityProvider.Data;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentityProvider.Tests.Audit;
+
+/// <summary>
+/// The audit log is append-only (SPEC §11): the database refuses UPDATE and DELETE of audit rows
+/// (migration AuditAppendOnly), and the context refuses to save a tracked change before that.
+/// </summary>
+[TestFixture(DatabaseKind.Sqlite)]
+[TestFixture(DatabaseKind.PostgreSql)]
+public sealed class AppendOnlyTests(DatabaseKind kind)
+{
+    private IdpTestHost host = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await host.DisposeAsync();
+
+    [Test]
+    public async Task Update_InTheDatabase_IsRefusedAndTheRowKept()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
+        var id = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow(), success: false);
+
+        var refused = await RefusedAsync(db => db.AuditEvents.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Outcome, "Success")));
+
+        var row = (await AuditTestData.EventsAsync(host, q => q.Where(a => a.Id == id))).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.Message, Does.Contain("append-only"));
+            Assert.That(row.Outcome, Is.EqualTo("Failure"));
+        });
+    }
+
+    [Test]
+    public async Task Delete_InTheDatabase_IsRefusedAndTheRowKept()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
+        var id = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow());
+
+        var refused = await RefusedAsync(db => db.AuditEvents.Where(a => a.Id == id).ExecuteDeleteAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.Message, Does.Contain("append-only"));
+            Assert.That(await AuditTestData.EventsAsync(host, q => q.Where(a => a.Id == id)), Has.Count.EqualTo(1));
+        });
+    }
+
+    /// <summary>Clearing the table the fast way: TRUNCATE on PostgreSQL, an unfiltered DELETE on SQLite.</summary>
+    [Test]
+    public async Task ClearingTheTable_IsRefused()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
+        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow());
+        var before = await AuditTestData.EventsAsync(host, q => q);
+        var sql = kind == DatabaseKind.PostgreSql ? """TRUNCATE "AuditEvents";""" : """DELETE FROM "AuditEvents";""";
+
+        var refused = await RefusedAsync(db => db.Database.ExecuteSqlRawAsync(sql));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.Message, Does.Contain("append-only"));
+            Assert.That((await AuditTestData.EventsAsync(host, q => q)).Select(a => a.Id), Is.SupersetOf(before.Select(a => a.Id)));
+        });
+    }
+
+    [Test]
+    public async Task TrackedChange_IsRefusedBeforeReachingTheDatabase()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
+        var id = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow());
+
+        var (changed, removed) = await host.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var row = await db.AuditEvents.SingleAsync(a => a.Id == id);
+            row.Reason = "rewritten";
+            var changed = Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+            db.ChangeTracker.Clear();
+            db.AuditEvents.Remove(await db.AuditEvents.SingleAsync(a => a.Id == id));
+            var removed = Assert.Throws<InvalidOperationException>(() => db.SaveChanges());
+            return (changed, removed);
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(changed?.Message, Does.Contain("append-only"));
+            Assert.That(removed?.Message, Does.Contain("append-only"));
+        });
+    }
+
+    /// <summary>Down drops the triggers (and only then may rows change); Up creates them again.</summary>
+    [Test]
+    public async Task Migration_DownThenUp_DropsAndRestoresTheTriggers()
+    {
+        await using var own = await IdpTestHost.StartAsync(kind);
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(own);
+        var id = await AuditTestData.AddAsync(own, tenantId, AuditKind.SignIn, own.Clock.GetUtcNow());
+
+        var (updatedAfterDown, refusedAfterUp) = await own.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var migrator = db.GetService<IMigrator>();
+            var previous = db.Database.GetMigrations().TakeWhile(m => !m.EndsWith("_AuditAppendOnly", StringComparison.Ordinal)).Last();
+            await migrator.MigrateAsync(previous);
+            var updated = await db.AuditEvents.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Reason, "after down"));
+            await migrator.MigrateAsync();
+            var refused = Assert.CatchAsync<DbException>(() => db.AuditEvents.Where(a => a.Id == id).ExecuteDeleteAsync());
+            return (updated, refused);
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(updatedAfterDown, Is.EqualTo(1));
+            Assert.That(refusedAfterUp?.Message, Does.Contain("append-only"));
+        });
+    }
+
+    private Task<DbException> RefusedAsync(Func<IdpDbContext, Task> change) => host.InScopeAsync(services =>
+    {
+        var db = services.GetRequiredService<IdpDbContext>();
+        return Task.FromResult(Assert.CatchAsync<DbException>(() => change(db))!);
+    });
+}
