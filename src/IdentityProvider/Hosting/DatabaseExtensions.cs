@@ -25,8 +25,20 @@ public static class DatabaseExtensions
         {
             connectionString = ResolveSqlitePath(connectionString, builder.Environment.ContentRootPath);
         }
+        else if (options.Provider == DatabaseProvider.PostgreSql)
+        {
+            connectionString = WithAutoPrepare(connectionString);
+        }
 
-        builder.Services.AddDbContextPool<IdpDbContext>(db => Configure(db, options.Provider, connectionString));
+        builder.Services.AddSingleton<SqliteWriteGate>();
+        builder.Services.AddDbContextPool<IdpDbContext>((services, db) =>
+        {
+            Configure(db, options.Provider, connectionString);
+            if (options.Provider == DatabaseProvider.Sqlite)
+            {
+                db.AddInterceptors(services.GetRequiredService<SqliteWriteGate>());
+            }
+        });
         return builder;
     }
 
@@ -47,6 +59,22 @@ public static class DatabaseExtensions
             default:
                 throw new InvalidOperationException($"Unknown database provider '{provider}'.");
         }
+    }
+
+    /// <summary>
+    /// Npgsql prepares a statement on the server once it has run twice on a connection, unless the
+    /// connection string says otherwise: the token endpoint runs the same few statements on every
+    /// request, and PostgreSQL then skips parsing and planning them.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", string.Empty).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ToString();
     }
 
     /// <summary>

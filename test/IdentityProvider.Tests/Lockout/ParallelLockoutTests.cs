@@ -1,5 +1,7 @@
 using IdentityProvider.Audit;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace IdentityProvider.Tests.Lockout;
@@ -21,7 +23,7 @@ public sealed class ParallelLockoutTests(DatabaseKind kind)
         await using var nodeA = await IdpTestHost.StartAsync(kind);
         await using var nodeB = IdpTestHost.StartNode(nodeA.Database);
         var user = await nodeA.CreateUserAsync();
-        await WarmConnectionPoolAsync(nodeA.Database);
+        await WarmConnectionPoolAsync(nodeA);
 
         // Every browser first loads the form (antiforgery token), then all post at once.
         var browsers = Enumerable.Range(0, AttemptsPerNode).SelectMany(_ => new[] { nodeA.CreateBrowser(), nodeB.CreateBrowser() }).ToList();
@@ -60,7 +62,7 @@ public sealed class ParallelLockoutTests(DatabaseKind kind)
         await using var nodeA = await IdpTestHost.StartAsync(kind);
         await using var nodeB = IdpTestHost.StartNode(nodeA.Database);
         var email = $"nobody-{Guid.NewGuid():N}@example.test";
-        await WarmConnectionPoolAsync(nodeA.Database);
+        await WarmConnectionPoolAsync(nodeA);
 
         var browsers = Enumerable.Range(0, AttemptsPerNode).SelectMany(_ => new[] { nodeA.CreateBrowser(), nodeB.CreateBrowser() }).ToList();
         var forms = await Task.WhenAll(browsers.Select(async b => await (await b.GetAsync("/Account/Login")).Content.ReadAsStringAsync()));
@@ -89,17 +91,21 @@ public sealed class ParallelLockoutTests(DatabaseKind kind)
     /// Opens the burst's PostgreSQL connections one after another beforehand (they stay pooled), so
     /// that the burst measures locking, not how fast a busy machine forks 24 backends at once.
     /// </summary>
-    private static async Task WarmConnectionPoolAsync(TestDatabase database)
+    private static async Task WarmConnectionPoolAsync(IdpTestHost host)
     {
-        if (database.Kind != DatabaseKind.PostgreSql)
+        if (host.Database.Kind != DatabaseKind.PostgreSql)
         {
             return;
         }
 
+        // The pool the server uses: Npgsql keys pools by the whole connection string, and the
+        // server's has Max Auto Prepare added.
+        var connectionString = await host.InScopeAsync(services =>
+            Task.FromResult(services.GetRequiredService<IdentityProvider.Data.IdpDbContext>().Database.GetConnectionString()!));
         var connections = new List<NpgsqlConnection>();
         for (var i = 0; i < 2 * AttemptsPerNode + 4; i++)
         {
-            var connection = new NpgsqlConnection(database.ConnectionString);
+            var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
             connections.Add(connection);
         }

@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace IdentityProvider.Hosting;
+
+/// <summary>
+/// Lets one <c>SaveChanges</c> at a time of this process write to the SQLite file. SQLite admits one
+/// writer; a second one gets SQLITE_BUSY, on which Microsoft.Data.Sqlite blocks its thread in
+/// <c>Thread.Sleep(150)</c> and retries — under concurrent token requests that was most of the
+/// latency (p99 over a second) and starved the thread pool. Waiting here instead hands the file
+/// over as soon as the previous writer commits. A <c>SaveChanges</c> inside an explicit transaction
+/// is not gated: that transaction may already hold SQLite's write lock, and waiting for the gate
+/// while holding it would stall the gate's owner. Other processes (operator commands) still meet
+/// SQLite's own locking. WAL mode (set at migration) keeps readers out of the writer's way.
+/// </summary>
+public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : SaveChangesInterceptor
+{
+    /// <summary>Longer than a write can take; past it something leaked the gate, and writing ungated beats stalling.</summary>
+    public static readonly TimeSpan MaximumWait = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly ConditionalWeakTable<DbContext, object> holders = new();
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (ShouldGate(eventData.Context) is { } context)
+        {
+            Hold(context, gate.Wait(MaximumWait));
+        }
+
+        return result;
+    }
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (ShouldGate(eventData.Context) is { } context)
+        {
+            Hold(context, await gate.WaitAsync(MaximumWait, cancellationToken));
+        }
+
+        return result;
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Release(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return new(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Release(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Release(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private static DbContext? ShouldGate(DbContext? context) =>
+        context is not null && context.Database.CurrentTransaction is null ? context : null;
+
+    private void Hold(DbContext context, bool entered)
+    {
+        if (entered)
+        {
+            holders.AddOrUpdate(context, context);
+        }
+        else
+        {
+            LogGateTimeout(logger, MaximumWait.TotalSeconds);
+        }
+    }
+
+    private void Release(DbContext? context)
+    {
+        if (context is not null && holders.Remove(context))
+        {
+            gate.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waited {Seconds} s for the SQLite write gate; writing without it.")]
+    private static partial void LogGateTimeout(ILogger logger, double seconds);
+}
