@@ -63,7 +63,7 @@ const sqlText = (s) => (s === null ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
 const tenantColumns = ['Id', 'Name', 'Plan', 'AccessRoute', 'TwoFactorEnabled', 'ContractHolderId', 'CreatedAt', 'TrialEndsAt'];
 const userColumns = ['Id', 'TenantId', 'Role', 'LoginMethod', 'DisplayName', 'CreatedAt', 'LastSignInAt', 'UserName',
   'NormalizedUserName', 'Email', 'NormalizedEmail', 'EmailConfirmed', 'PasswordHash', 'SecurityStamp', 'ConcurrencyStamp',
-  'PhoneNumber', 'PhoneNumberConfirmed', 'TwoFactorEnabled', 'LockoutEnd', 'LockoutEnabled', 'AccessFailedCount'];
+  'PhoneNumber', 'PhoneNumberConfirmed', 'TwoFactorEnabled', 'LockoutEnd', 'LockoutEnabled', 'AccessFailedCount', 'FailedOneTimeCodeCount', 'LockedAt'];
 
 // Values: strings, booleans, numbers-as-strings (raw) or null.
 const raw = (s) => ({ raw: s });
@@ -122,7 +122,7 @@ function table(name, columns) {
 function user(id, tenantId, email, role) {
   const upper = email.toUpperCase();
   return [id, tenantId, role, 'Password', null, raw(pg ? createdAt : createdAt), null, email, upper, email, upper,
-    false, o.hash, securityStamp(), randomUUID(), null, false, false, null, true, raw('0')];
+    false, o.hash, securityStamp(), randomUUID(), null, false, false, null, true, raw('0'), raw('0'), null];
 }
 
 if (pg) {
