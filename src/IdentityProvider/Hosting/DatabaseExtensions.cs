@@ -36,11 +36,13 @@ public static class DatabaseExtensions
             Configure(db, options.Provider, connectionString);
             if (options.Provider == DatabaseProvider.Sqlite)
             {
-                db.AddInterceptors(services.GetRequiredService<SqliteWriteGate>());
+                db.AddInterceptors(services.GetRequiredService<SqliteWriteGate>(), BusyTimeout);
             }
         });
         return builder;
     }
+
+    private static readonly SqliteBusyTimeout BusyTimeout = new();
 
     private static void Configure(DbContextOptionsBuilder db, DatabaseProvider provider, string connectionString)
     {

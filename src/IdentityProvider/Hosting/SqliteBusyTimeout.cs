@@ -1,0 +1,35 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace IdentityProvider.Hosting;
+
+/// <summary>
+/// Sets SQLite's own busy timeout on every connection the server opens. Without it a statement that
+/// meets another writer's lock returns SQLITE_BUSY at once and Microsoft.Data.Sqlite retries it after
+/// <c>Thread.Sleep(150)</c>: a write that the <see cref="SqliteWriteGate"/> does not cover
+/// (<c>ExecuteUpdate</c>, <c>ExecuteDelete</c>, explicit transactions) then waited 150 ms for a lock
+/// held for well under a millisecond, blocking its thread. SQLite's busy handler retries after 1, 2,
+/// 5, 10 … ms instead. Past <see cref="Timeout"/> the library's own retry loop takes over until the
+/// command timeout, as before.
+/// </summary>
+public sealed class SqliteBusyTimeout : DbConnectionInterceptor
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            SQLitePCL.raw.sqlite3_busy_timeout(handle, (int)Timeout.TotalMilliseconds);
+        }
+    }
+}
