@@ -79,7 +79,7 @@ public static class OpenIddictExtensions
                     server.SetIssuer(oidc.Issuer);
                 }
 
-                server.AddEventHandler(AccessTokenSigningHandler.Descriptor);
+                server.AddEventHandler(TokenSigningHandler.Descriptor);
 
                 // Client-credentials access tokens are self-contained (no row per token); their
                 // revocation is a deny list, checked wherever this server validates access tokens.

@@ -7,12 +7,15 @@ using IdentityProvider.Tests.Authorization;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
 
 namespace IdentityProvider.Tests.Keys;
 
 /// <summary>
-/// Access tokens are signed ES256, ID tokens RS256 (what every relying party accepts); the JWKS
+/// Access tokens (and codes and refresh tokens, which only we read) are signed ES256, ID tokens RS256 (what every relying party accepts); the JWKS
 /// publishes both keys. A deployment that had only an RSA key publishes the new ECDSA key first
 /// and signs with it only after the activation delay.
 /// </summary>
@@ -39,6 +42,31 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
             Assert.That(access.Alg, Is.EqualTo("ES256"));
             Assert.That(id.Alg, Is.EqualTo("RS256"));
             Assert.That(userInfo.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the server validates its own ES256 access token");
+        });
+    }
+
+    [Test]
+    public async Task CodeFlow_RefreshTokenIsSignedEs256InsideItsEncryption_AndRefreshes()
+    {
+        var clientId = await PublicClientAsync();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+
+        var tokens = await SignInAsync(browser, clientId, user);
+        var refreshToken = tokens.GetProperty("refresh_token").GetString()!;
+        var server = Host.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
+        var inner = new JsonWebToken(new JsonWebTokenHandler().DecryptToken(new JsonWebToken(refreshToken),
+            new TokenValidationParameters { TokenDecryptionKeys = server.EncryptionCredentials.Select(c => c.Key) }));
+        var (status, refreshed) = await browser.TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken, ["client_id"] = clientId,
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(inner.Alg, Is.EqualTo("ES256"), "only this server reads its refresh tokens: no RSA signature for them");
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), refreshed.ToString());
+            Assert.That(new JsonWebToken(refreshed.GetProperty("id_token").GetString()).Alg, Is.EqualTo("RS256"));
         });
     }
 
