@@ -1,3 +1,4 @@
+using IdentityProvider.Authorization;
 using IdentityProvider.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -31,9 +32,14 @@ public static class DatabaseExtensions
         }
 
         builder.Services.AddSingleton<SqliteWriteGate>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<TokenRequestWrites.Deferral>();
         builder.Services.AddDbContextPool<IdpDbContext>((services, db) =>
         {
             Configure(db, options.Provider, connectionString);
+
+            // First: a suppressed save must not take a turn at the SQLite write gate.
+            db.AddInterceptors(services.GetRequiredService<TokenRequestWrites.Deferral>());
             if (options.Provider == DatabaseProvider.Sqlite)
             {
                 db.AddInterceptors(services.GetRequiredService<SqliteWriteGate>(), BusyTimeout);

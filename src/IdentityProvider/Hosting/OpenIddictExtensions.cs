@@ -81,6 +81,11 @@ public static class OpenIddictExtensions
 
                 server.AddEventHandler(TokenSigningHandler.Descriptor);
 
+                // A token request's writes (redemption, new entries, a replay's revocation) go to
+                // the database in one transaction, just before the response.
+                server.AddEventHandler(TokenRequestWrites.Start.Descriptor)
+                    .AddEventHandler(TokenRequestWrites.Flush.Descriptor);
+
                 // Client-credentials access tokens are self-contained (no row per token); their
                 // revocation is a deny list, checked wherever this server validates access tokens.
                 server.AddEventHandler(StatelessClientCredentialsTokens.Descriptor)

@@ -12,7 +12,9 @@ namespace IdentityProvider.Hosting;
 /// over as soon as the previous writer commits. A <c>SaveChanges</c> inside an explicit transaction
 /// is not gated: that transaction may already hold SQLite's write lock, and waiting for the gate
 /// while holding it would stall the gate's owner. Other processes (operator commands) still meet
-/// SQLite's own locking. WAL mode (set at migration) keeps readers out of the writer's way.
+/// SQLite's own locking. WAL mode (set at migration) keeps readers out of the writer's way. A save
+/// that an earlier interceptor suppressed (a token request's deferred writes) writes nothing and
+/// takes no turn; for this the gate must be registered after that interceptor.
 /// </summary>
 public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : SaveChangesInterceptor
 {
@@ -24,7 +26,7 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        if (ShouldGate(eventData.Context) is { } context)
+        if (!result.HasResult && ShouldGate(eventData.Context) is { } context)
         {
             Hold(context, gate.Wait(MaximumWait));
         }
@@ -34,7 +36,7 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (ShouldGate(eventData.Context) is { } context)
+        if (!result.HasResult && ShouldGate(eventData.Context) is { } context)
         {
             Hold(context, await gate.WaitAsync(MaximumWait, cancellationToken));
         }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using IdentityProvider.Data;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.Authorization;
 
@@ -9,6 +12,8 @@ namespace IdentityProvider.Tests.Authorization;
 [TestFixture(DatabaseKind.SqlServer)]
 public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
+    private readonly DatabaseKind kind = kind;
+
     [Test]
     public async Task Discovery_PublishesEndpointsKeysAndOnlyS256()
     {
@@ -217,6 +222,58 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), json.ToString());
         await ValidateAsync(browser.Http, json.GetProperty("id_token").GetString()!, clientId);
     }
+
+    [Test]
+    public async Task RefreshToken_PresentedConcurrently_GetsTokensForOneRequestOnly()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var refreshToken = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
+
+        // All of them read the token as valid before any has written: only one redemption may win.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => browser.TokenAsync(Refresh(clientId, refreshToken)))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answers.Count(a => a.Status == HttpStatusCode.OK), Is.EqualTo(1), string.Join("\n", answers.Select(a => a.Json.ToString())));
+            Assert.That(answers.Where(a => a.Status != HttpStatusCode.OK).Select(a => a.Json.GetProperty("error").GetString()), Is.All.EqualTo("invalid_grant"));
+        });
+    }
+
+    [Test]
+    public async Task RefreshToken_WhenWritingTheNewTokensFails_SendsNothing_AndTheOldTokenStillWorks()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var refreshToken = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
+
+        // The database refuses the new refresh token's row: the redemption of the old one must not stay.
+        await SqlAsync(kind == DatabaseKind.PostgreSql
+            ? """
+              CREATE FUNCTION refuse_refresh_tokens() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+              CREATE TRIGGER refuse_refresh_tokens BEFORE INSERT ON "OpenIddictTokens" FOR EACH ROW WHEN (NEW."Type" LIKE '%refresh_token') EXECUTE FUNCTION refuse_refresh_tokens();
+              """
+            : "CREATE TRIGGER refuse_refresh_tokens BEFORE INSERT ON OpenIddictTokens WHEN NEW.Type LIKE '%refresh_token' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+        HttpStatusCode refused;
+        using (var response = await browser.Http.PostAsync("/connect/token", new FormUrlEncodedContent(Refresh(clientId, refreshToken))))
+        {
+            refused = response.StatusCode;
+        }
+
+        await SqlAsync(kind == DatabaseKind.PostgreSql ? """DROP TRIGGER refuse_refresh_tokens ON "OpenIddictTokens"; DROP FUNCTION refuse_refresh_tokens();""" : "DROP TRIGGER refuse_refresh_tokens;");
+        var (retried, json) = await browser.TokenAsync(Refresh(clientId, refreshToken));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused, Is.EqualTo(HttpStatusCode.InternalServerError));
+            Assert.That(retried, Is.EqualTo(HttpStatusCode.OK), "not a replay: the failed request redeemed nothing " + json);
+        });
+    }
+
+    private Task SqlAsync(string sql) =>
+        Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Database.ExecuteSqlRawAsync(sql));
 
     private static Dictionary<string, string> Refresh(string clientId, string refreshToken) => new()
     {
