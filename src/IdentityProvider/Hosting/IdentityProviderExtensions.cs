@@ -38,6 +38,7 @@ public static class IdentityProviderExtensions
 
         builder.Services.AddOptions<LoginPageOptions>().BindConfiguration(LoginPageOptions.Section);
         builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddSingleton<PasswordHashSlots>();
         builder.Services.AddScoped<ReauthenticationMarker>();
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddScoped<TenantDirectory>();

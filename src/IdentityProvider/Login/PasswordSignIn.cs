@@ -21,6 +21,7 @@ public sealed class PasswordSignIn(
     FailureCounters counters,
     DeviceCookies devices,
     AuditLog audit,
+    PasswordHashSlots hashing,
     TimeProvider time)
 {
     private static readonly Lazy<string> DecoyHash = new(() =>
@@ -39,7 +40,7 @@ public sealed class PasswordSignIn(
         if (await users.IsLockedOutAsync(user))
         {
             // An administrative lock (Identity's LockoutEnd): no unlock mail exists for it.
-            users.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash, password);
+            await hashing.RunAsync(() => users.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash, password), cancellationToken);
             await audit.WriteAsync(AuditKind.SignIn, success: false, reason: nameof(PasswordSignInOutcome.NotAllowed), user: user, subject: email, cancellationToken: cancellationToken);
             return new PasswordSignInResult(PasswordSignInOutcome.NotAllowed, ShowLocked: false);
         }
@@ -73,7 +74,7 @@ public sealed class PasswordSignIn(
     /// </summary>
     private async Task<PasswordSignInResult> WithoutPasswordAsync(ApplicationUser? user, string email, string password, CancellationToken cancellationToken)
     {
-        users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DecoyHash.Value, password);
+        await hashing.RunAsync(() => users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DecoyHash.Value, password), cancellationToken);
         var outcome = user is null ? PasswordSignInOutcome.UnknownUser : PasswordSignInOutcome.OtherLoginMethod;
         var counted = await CountFailureAsync(() => counters.RecordFailureAsync(FailureCounters.AddressKey(email), cancellationToken), outcome, user, email, cancellationToken);
         return new PasswordSignInResult(outcome, ShowLocked: counted != FailureResult.Counted);
@@ -115,7 +116,7 @@ public sealed class PasswordSignIn(
     private async Task<bool> VerifyAsync(ApplicationUser user, string password, CancellationToken cancellationToken)
     {
         var hash = user.PasswordHash!;
-        var result = users.PasswordHasher.VerifyHashedPassword(user, hash, password);
+        var result = await hashing.RunAsync(() => users.PasswordHasher.VerifyHashedPassword(user, hash, password), cancellationToken);
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
             // A targeted update, not UserManager's whole-row one, which could undo a parallel count.
