@@ -88,6 +88,9 @@ public static class OpenIddictExtensions
 
                 // Client-credentials access tokens are self-contained (no row per token); their
                 // revocation is a deny list, checked wherever this server validates access tokens.
+                // ID tokens are never presented back as credentials: no row for them either.
+                server.AddEventHandler(IdentityTokensWithoutEntry.Descriptor);
+
                 server.AddEventHandler(StatelessClientCredentialsTokens.Descriptor)
                     .RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor)
                     .AddEventHandler(RevokeStatelessAccessTokens.Descriptor)

@@ -272,6 +272,31 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         });
     }
 
+    [Test]
+    public async Task IdTokens_AreNotRecorded_AndStillServeAsIdTokenHint()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var tokens = await SignInAsync(browser, clientId, user);
+        var (_, refreshed) = await browser.TokenAsync(Refresh(clientId, tokens.GetProperty("refresh_token").GetString()!));
+
+        var idToken = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(refreshed.GetProperty("id_token").GetString());
+        var types = await Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>()
+            .Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreToken>()
+            .Where(t => t.Subject == idToken.Subject).Select(t => t.Type!).ToListAsync());
+        using var endSession = await browser.GetAsync(
+            $"/connect/endsession?id_token_hint={idToken.EncodedToken}&post_logout_redirect_uri={Uri.EscapeDataString(PostLogoutRedirectUri)}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(types, Has.None.Contains("id_token"), string.Join(", ", types));
+            Assert.That(types.Count(t => t.EndsWith("refresh_token", StringComparison.Ordinal)), Is.EqualTo(2), "code redemption and refresh each recorded theirs");
+            Assert.That(idToken.TryGetClaim("oi_tkn_id", out _), Is.False);
+            Assert.That(TestBrowser.Location(endSession).GetLeftPart(UriPartial.Path), Is.EqualTo(PostLogoutRedirectUri), "the hint is still accepted: signed out and sent back");
+        });
+    }
+
     private Task SqlAsync(string sql) =>
         Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Database.ExecuteSqlRawAsync(sql));
 
