@@ -75,6 +75,13 @@ public sealed partial class TokenRequestWrites
             }
 
             writes.Deferring = false;
+
+            // Client credentials and most errors wrote nothing: no SaveChanges, no turn at SQLite's write gate.
+            if (!writes.Context.ChangeTracker.HasChanges())
+            {
+                return;
+            }
+
             try
             {
                 await writes.Context.SaveChangesAsync(context.CancellationToken);
