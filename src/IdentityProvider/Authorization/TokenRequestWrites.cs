@@ -12,7 +12,7 @@ namespace IdentityProvider.Authorization;
 /// <summary>
 /// One unit of work per token request. OpenIddict saves after each step of a refresh or a code
 /// redemption — the old token marked redeemed, the access-token entry, the refresh-token entry (and,
-/// before <see cref="IdentityTokensWithoutEntry"/>, the ID-token entry) — one transaction and one
+/// before <see cref="UnrecordedTokens"/> skipped it, the ID-token entry) — one transaction and one
 /// commit each (an fsync each on SQLite, behind the process's write gate).
 /// During a token request the request's <see cref="IdpDbContext"/> keeps those changes tracked
 /// instead (<see cref="Deferral"/> suppresses its <c>SaveChanges</c>), and <see cref="Flush"/>

@@ -86,12 +86,10 @@ public static class OpenIddictExtensions
                 server.AddEventHandler(TokenRequestWrites.Start.Descriptor)
                     .AddEventHandler(TokenRequestWrites.Flush.Descriptor);
 
-                // Client-credentials access tokens are self-contained (no row per token); their
-                // revocation is a deny list, checked wherever this server validates access tokens.
-                // ID tokens are never presented back as credentials: no row for them either.
-                server.AddEventHandler(IdentityTokensWithoutEntry.Descriptor);
-
-                server.AddEventHandler(StatelessClientCredentialsTokens.Descriptor)
+                // No row for ID tokens and client-credentials access tokens (UnrecordedTokens says
+                // why); revoking such an access token puts it on a deny list, checked wherever this
+                // server validates access tokens.
+                server.AddEventHandler(UnrecordedTokens.Descriptor)
                     .RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor)
                     .AddEventHandler(RevokeStatelessAccessTokens.Descriptor)
                     .AddEventHandler(StatelessAccessTokenValidation.ServerDescriptor);

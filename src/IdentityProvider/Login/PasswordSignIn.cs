@@ -40,7 +40,7 @@ public sealed class PasswordSignIn(
         if (await users.IsLockedOutAsync(user))
         {
             // An administrative lock (Identity's LockoutEnd): no unlock mail exists for it.
-            await hashing.RunAsync(() => users.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash, password), cancellationToken);
+            await CheckHashAsync(user, user.PasswordHash, password, cancellationToken);
             await audit.WriteAsync(AuditKind.SignIn, success: false, reason: nameof(PasswordSignInOutcome.NotAllowed), user: user, subject: email, cancellationToken: cancellationToken);
             return new PasswordSignInResult(PasswordSignInOutcome.NotAllowed, ShowLocked: false);
         }
@@ -74,7 +74,7 @@ public sealed class PasswordSignIn(
     /// </summary>
     private async Task<PasswordSignInResult> WithoutPasswordAsync(ApplicationUser? user, string email, string password, CancellationToken cancellationToken)
     {
-        await hashing.RunAsync(() => users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DecoyHash.Value, password), cancellationToken);
+        await CheckHashAsync(new ApplicationUser(), DecoyHash.Value, password, cancellationToken);
         var outcome = user is null ? PasswordSignInOutcome.UnknownUser : PasswordSignInOutcome.OtherLoginMethod;
         var counted = await CountFailureAsync(() => counters.RecordFailureAsync(FailureCounters.AddressKey(email), cancellationToken), outcome, user, email, cancellationToken);
         return new PasswordSignInResult(outcome, ShowLocked: counted != FailureResult.Counted);
@@ -116,7 +116,7 @@ public sealed class PasswordSignIn(
     private async Task<bool> VerifyAsync(ApplicationUser user, string password, CancellationToken cancellationToken)
     {
         var hash = user.PasswordHash!;
-        var result = await hashing.RunAsync(() => users.PasswordHasher.VerifyHashedPassword(user, hash, password), cancellationToken);
+        var result = await CheckHashAsync(user, hash, password, cancellationToken);
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
             // A targeted update, not UserManager's whole-row one, which could undo a parallel count.
@@ -127,6 +127,10 @@ public sealed class PasswordSignIn(
 
         return result != PasswordVerificationResult.Failed;
     }
+
+    /// <summary>Every password check of a sign-in — real or decoy — waits for a <see cref="PasswordHashSlots"/> slot alike.</summary>
+    private Task<PasswordVerificationResult> CheckHashAsync(ApplicationUser user, string hash, string password, CancellationToken cancellationToken) =>
+        hashing.RunAsync(() => users.PasswordHasher.VerifyHashedPassword(user, hash, password), cancellationToken);
 
     private async Task<PasswordSignInResult> StartSessionAsync(ApplicationUser user, string? reason, CancellationToken cancellationToken)
     {
