@@ -15,37 +15,21 @@ namespace IdentityProvider.Tests.Admin;
 /// Rejected admin API requests: RFC 9457 problem details with the right status, and nothing written.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
-public sealed class AdminApiRejectionTests(DatabaseKind kind)
+public sealed class AdminApiRejectionTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
     private const string StrongPassword = "Kumo-Sora-2026!x";
-    private IdpTestHost host = null!;
-    private AdminApiSession admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        host = await IdpTestHost.StartAsync(kind);
-        admin = await AdminApiSession.StartAsync(host);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        admin.Dispose();
-        await host.DisposeAsync();
-    }
 
     [Test]
     public async Task PostClient_DuplicateClientId_Returns409ProblemAndKeepsTheFirst()
     {
         var clientId = UniqueClientId();
-        using var first = await admin.PostAsync("/admin/api/clients", new { clientId, redirectUris = new[] { "https://first.example/cb" } });
+        using var first = await Admin.PostAsync("/admin/api/clients", new { clientId, redirectUris = new[] { "https://first.example/cb" } });
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created));
 
-        using var response = await admin.PostAsync("/admin/api/clients", new { clientId, @public = true, redirectUris = new[] { "https://second.example/cb" } });
+        using var response = await Admin.PostAsync("/admin/api/clients", new { clientId, @public = true, redirectUris = new[] { "https://second.example/cb" } });
 
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "already exists");
-        var kept = await host.InScopeAsync(services => services.GetRequiredService<ClientRegistry>().GetAsync(clientId));
+        var kept = await Host.InScopeAsync(services => services.GetRequiredService<ClientRegistry>().GetAsync(clientId));
         Assert.That(kept.RedirectUris, Is.EqualTo(new[] { "https://first.example/cb" }));
     }
 
@@ -56,7 +40,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     {
         var clientId = UniqueClientId();
 
-        using var response = await admin.PostAsync("/admin/api/clients", new { clientId, redirectUris = new[] { redirectUri } });
+        using var response = await Admin.PostAsync("/admin/api/clients", new { clientId, redirectUris = new[] { redirectUri } });
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "redirect URI");
         Assert.That(await ClientExistsAsync(clientId), Is.False);
@@ -67,7 +51,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     {
         var clientId = UniqueClientId();
 
-        using var response = await admin.PostAsync("/admin/api/clients", new { clientId, @public = true, secret = new string('s', 40), redirectUris = new[] { "https://app.example/cb" } });
+        using var response = await Admin.PostAsync("/admin/api/clients", new { clientId, @public = true, secret = new string('s', 40), redirectUris = new[] { "https://app.example/cb" } });
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "public client has no secret");
         Assert.That(await ClientExistsAsync(clientId), Is.False);
@@ -112,7 +96,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     [Test]
     public async Task GetClient_Unknown_Returns404Problem()
     {
-        using var response = await admin.Http.GetAsync($"/admin/api/clients/{UniqueClientId()}");
+        using var response = await Admin.Http.GetAsync($"/admin/api/clients/{UniqueClientId()}");
 
         await AssertProblemAsync(response, HttpStatusCode.NotFound, "No client with client_id");
     }
@@ -120,7 +104,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     [Test]
     public async Task DeleteClient_Unknown_Returns404Problem()
     {
-        using var response = await admin.Http.DeleteAsync($"/admin/api/clients/{UniqueClientId()}");
+        using var response = await Admin.Http.DeleteAsync($"/admin/api/clients/{UniqueClientId()}");
 
         await AssertProblemAsync(response, HttpStatusCode.NotFound, "No client with client_id");
     }
@@ -129,10 +113,10 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     public async Task PostTenant_DuplicateName_Returns409ProblemAndCreatesNoSecondHolder()
     {
         var id = Guid.NewGuid().ToString("N")[..12];
-        using var first = await admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
+        using var first = await Admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created));
 
-        using var response = await admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"other-{id}@example.test" });
+        using var response = await Admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"other-{id}@example.test" });
 
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "already exists");
         Assert.That(await UserExistsAsync($"other-{id}@example.test"), Is.False);
@@ -143,7 +127,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
 
-        using var response = await admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Gold", holderEmail = $"holder-{id}@example.test" });
+        using var response = await Admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Gold", holderEmail = $"holder-{id}@example.test" });
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail: null);
         Assert.That(await TenantExistsAsync($"tenant-{id}"), Is.False);
@@ -154,7 +138,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
 
-        using var response = await admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test", holderPassword = "password" });
+        using var response = await Admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test", holderPassword = "password" });
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "at least 3 of");
         var tenantExists = await TenantExistsAsync($"tenant-{id}");
@@ -171,7 +155,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     {
         var email = UniqueEmail();
 
-        using var response = await admin.PostAsync("/admin/api/users", new { tenantName = "no-such-tenant-" + Guid.NewGuid().ToString("N"), email, password = StrongPassword });
+        using var response = await Admin.PostAsync("/admin/api/users", new { tenantName = "no-such-tenant-" + Guid.NewGuid().ToString("N"), email, password = StrongPassword });
 
         await AssertProblemAsync(response, HttpStatusCode.NotFound, "No tenant named");
         Assert.That(await UserExistsAsync(email), Is.False);
@@ -180,10 +164,10 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     [Test]
     public async Task PostUser_WeakPassword_Returns400ProblemAndCreatesNothing()
     {
-        var tenant = await host.CreateUserAsync();
+        var tenant = await Host.CreateUserAsync();
         var email = UniqueEmail();
 
-        using var response = await admin.PostAsync("/admin/api/users", new { tenantName = tenant.TenantName, email, password = "password" });
+        using var response = await Admin.PostAsync("/admin/api/users", new { tenantName = tenant.TenantName, email, password = "password" });
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "at least 3 of");
         Assert.That(await UserExistsAsync(email), Is.False);
@@ -192,14 +176,14 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     [Test]
     public async Task PostUser_WeakPasswordAskingForJapanese_ExplainsInJapanese()
     {
-        var tenant = await host.CreateUserAsync();
+        var tenant = await Host.CreateUserAsync();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/api/users")
         {
             Content = JsonContent.Create(new { tenantName = tenant.TenantName, email = UniqueEmail(), password = "password" }),
         };
         request.Headers.AcceptLanguage.ParseAdd("ja");
 
-        using var response = await admin.Http.SendAsync(request);
+        using var response = await Admin.Http.SendAsync(request);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "3種類以上");
     }
@@ -207,9 +191,9 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     [Test]
     public async Task PostUser_DuplicateEmail_Returns409Problem()
     {
-        var existing = await host.CreateUserAsync();
+        var existing = await Host.CreateUserAsync();
 
-        using var response = await admin.PostAsync("/admin/api/users", new { tenantName = existing.TenantName, email = existing.Email.ToUpperInvariant(), password = "Other-Pass-2026!y" });
+        using var response = await Admin.PostAsync("/admin/api/users", new { tenantName = existing.TenantName, email = existing.Email.ToUpperInvariant(), password = "Other-Pass-2026!y" });
 
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "already used");
     }
@@ -217,10 +201,10 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     [Test]
     public async Task PostUser_ContractHolderRole_Returns400ProblemAndCreatesNothing()
     {
-        var tenant = await host.CreateUserAsync();
+        var tenant = await Host.CreateUserAsync();
         var email = UniqueEmail();
 
-        using var response = await admin.PostAsync("/admin/api/users", new { tenantName = tenant.TenantName, email, password = StrongPassword, role = "ContractHolder" });
+        using var response = await Admin.PostAsync("/admin/api/users", new { tenantName = tenant.TenantName, email, password = StrongPassword, role = "ContractHolder" });
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "User or Admin");
         Assert.That(await UserExistsAsync(email), Is.False);
@@ -252,19 +236,19 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind)
     }
 
     private Task<HttpResponseMessage> PostRawAsync(string path, string body) =>
-        admin.Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        Admin.Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 
     private Task<bool> ClientExistsAsync(string clientId) =>
-        host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Any(c => c.ClientId == clientId));
+        Host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Any(c => c.ClientId == clientId));
 
     private Task<int> ClientCountAsync() =>
-        host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Count);
+        Host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Count);
 
     private Task<bool> TenantExistsAsync(string name) =>
-        host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Tenants.AnyAsync(t => t.Name == name));
+        Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Tenants.AnyAsync(t => t.Name == name));
 
     private Task<bool> UserExistsAsync(string email) =>
-        host.InScopeAsync(async services => await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email) is not null);
+        Host.InScopeAsync(async services => await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email) is not null);
 
     private static string UniqueClientId() => "api-" + Guid.NewGuid().ToString("N")[..12];
 

@@ -9,31 +9,14 @@ namespace IdentityProvider.Tests.Admin;
 /// <summary>The admin REST API's happy paths (SPEC §11), on each database the product supports here.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class AdminApiTests(DatabaseKind kind)
+public sealed class AdminApiTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
-    private IdpTestHost host = null!;
-    private AdminApiSession admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        host = await IdpTestHost.StartAsync(kind);
-        admin = await AdminApiSession.StartAsync(host);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        admin.Dispose();
-        await host.DisposeAsync();
-    }
-
     [Test]
     public async Task PostClient_Confidential_Returns201WithSecretThatWorksOnce()
     {
         var clientId = "api-" + Guid.NewGuid().ToString("N")[..12];
 
-        using var response = await admin.PostAsync("/admin/api/clients", new
+        using var response = await Admin.PostAsync("/admin/api/clients", new
         {
             clientId,
             displayName = "ストレージアプリ",
@@ -54,7 +37,7 @@ public sealed class AdminApiTests(DatabaseKind kind)
         });
 
         // The secret shown once is the one stored: the new client can authenticate with it.
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var token = await AdminApiSession.ClientCredentialsTokenAsync(browser, clientId, json.GetProperty("secret").GetString()!, scope: null);
         Assert.That(token, Is.Not.Empty);
     }
@@ -64,7 +47,7 @@ public sealed class AdminApiTests(DatabaseKind kind)
     {
         var clientId = "api-" + Guid.NewGuid().ToString("N")[..12];
 
-        using var response = await admin.Http.PostAsync("/admin/api/clients", new StringContent(
+        using var response = await Admin.Http.PostAsync("/admin/api/clients", new StringContent(
             $$"""{"clientId":"{{clientId}}","redirectUris":null,"postLogoutRedirectUris":null,"scopes":null}""", System.Text.Encoding.UTF8, "application/json"));
 
         var json = await AdminApiSession.JsonAsync(response);
@@ -80,11 +63,11 @@ public sealed class AdminApiTests(DatabaseKind kind)
     public async Task GetClients_AfterPost_ListsAndGetsTheClientWithoutSecret()
     {
         var clientId = "api-" + Guid.NewGuid().ToString("N")[..12];
-        using var created = await admin.PostAsync("/admin/api/clients", new { clientId, @public = true, redirectUris = new[] { "http://127.0.0.1:7000/cb" } });
+        using var created = await Admin.PostAsync("/admin/api/clients", new { clientId, @public = true, redirectUris = new[] { "http://127.0.0.1:7000/cb" } });
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
 
-        using var list = await admin.Http.GetAsync("/admin/api/clients");
-        using var one = await admin.Http.GetAsync($"/admin/api/clients/{clientId}");
+        using var list = await Admin.Http.GetAsync("/admin/api/clients");
+        using var one = await Admin.Http.GetAsync($"/admin/api/clients/{clientId}");
 
         var listed = (await AdminApiSession.JsonAsync(list)).EnumerateArray().SingleOrDefault(c => c.GetProperty("clientId").GetString() == clientId);
         var single = await AdminApiSession.JsonAsync(one);
@@ -103,11 +86,11 @@ public sealed class AdminApiTests(DatabaseKind kind)
     public async Task DeleteClient_Existing_Returns204AndTheClientIsGone()
     {
         var clientId = "api-" + Guid.NewGuid().ToString("N")[..12];
-        using var created = await admin.PostAsync("/admin/api/clients", new { clientId });
+        using var created = await Admin.PostAsync("/admin/api/clients", new { clientId });
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
 
-        using var deleted = await admin.Http.DeleteAsync($"/admin/api/clients/{clientId}");
-        using var after = await admin.Http.GetAsync($"/admin/api/clients/{clientId}");
+        using var deleted = await Admin.Http.DeleteAsync($"/admin/api/clients/{clientId}");
+        using var after = await Admin.Http.GetAsync($"/admin/api/clients/{clientId}");
 
         Assert.Multiple(() =>
         {
@@ -122,8 +105,8 @@ public sealed class AdminApiTests(DatabaseKind kind)
         var id = Guid.NewGuid().ToString("N")[..12];
         var name = $"tenant-{id}";
 
-        using var response = await admin.PostAsync("/admin/api/tenants", new { name, plan = "FreeTrial", holderEmail = $"holder-{id}@example.test", twoFactorEnabled = false });
-        using var list = await admin.Http.GetAsync("/admin/api/tenants");
+        using var response = await Admin.PostAsync("/admin/api/tenants", new { name, plan = "FreeTrial", holderEmail = $"holder-{id}@example.test", twoFactorEnabled = false });
+        using var list = await Admin.Http.GetAsync("/admin/api/tenants");
 
         var json = await AdminApiSession.JsonAsync(response);
         var listed = (await AdminApiSession.JsonAsync(list)).EnumerateArray().Single(t => t.GetProperty("name").GetString() == name);
@@ -143,15 +126,15 @@ public sealed class AdminApiTests(DatabaseKind kind)
     public async Task PostUser_InExistingTenant_Returns201AndTheUserCanUseThePassword()
     {
         var id = Guid.NewGuid().ToString("N")[..12];
-        using var tenant = await admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
+        using var tenant = await Admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
         Assert.That(tenant.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var email = $"user-{id}@example.test";
         const string password = "Kumo-Sora-2026!x";
 
-        using var response = await admin.PostAsync("/admin/api/users", new { tenantName = $"tenant-{id}", email, password, role = "Admin" });
+        using var response = await Admin.PostAsync("/admin/api/users", new { tenantName = $"tenant-{id}", email, password, role = "Admin" });
 
         var json = await AdminApiSession.JsonAsync(response);
-        var passwordWorks = await host.InScopeAsync(async services =>
+        var passwordWorks = await Host.InScopeAsync(async services =>
         {
             var users = services.GetRequiredService<UserManager<ApplicationUser>>();
             var user = await users.FindByEmailAsync(email);
@@ -173,12 +156,12 @@ public sealed class AdminApiTests(DatabaseKind kind)
     public async Task LocationOfCreatedTenantAndUser_CanBeFetched()
     {
         var id = Guid.NewGuid().ToString("N")[..12];
-        using var tenant = await admin.PostAsync("/admin/api/tenants", new { name = $"テナント-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
-        using var user = await admin.PostAsync("/admin/api/users", new { tenantName = $"テナント-{id}", email = $"user-{id}@example.test", password = "Kumo-Sora-2026!x" });
+        using var tenant = await Admin.PostAsync("/admin/api/tenants", new { name = $"テナント-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
+        using var user = await Admin.PostAsync("/admin/api/users", new { tenantName = $"テナント-{id}", email = $"user-{id}@example.test", password = "Kumo-Sora-2026!x" });
         Assert.That(new[] { tenant.StatusCode, user.StatusCode }, Is.All.EqualTo(HttpStatusCode.Created));
 
-        using var fetchedTenant = await admin.Http.GetAsync(tenant.Headers.Location);
-        using var fetchedUser = await admin.Http.GetAsync(user.Headers.Location);
+        using var fetchedTenant = await Admin.Http.GetAsync(tenant.Headers.Location);
+        using var fetchedUser = await Admin.Http.GetAsync(user.Headers.Location);
 
         Assert.That(new[] { fetchedTenant.StatusCode, fetchedUser.StatusCode }, Is.All.EqualTo(HttpStatusCode.OK));
         var tenantJson = await AdminApiSession.JsonAsync(fetchedTenant);

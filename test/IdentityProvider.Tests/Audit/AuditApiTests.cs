@@ -10,35 +10,18 @@ namespace IdentityProvider.Tests.Audit;
 /// <summary><c>GET /admin/api/audit</c>: filters that run in the database, newest first, keyset pages, problem details for bad values.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class AuditApiTests(DatabaseKind kind)
+public sealed class AuditApiTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
-    private IdpTestHost host = null!;
-    private AdminApiSession admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        host = await IdpTestHost.StartAsync(kind);
-        admin = await AdminApiSession.StartAsync(host);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        admin.Dispose();
-        await host.DisposeAsync();
-    }
-
     [Test]
     public async Task Get_ByTenantNameOrIdAndSince_ReturnsThatTenantsRecentEventsNewestFirst()
     {
-        var (tenantId, name) = await AuditTestData.CreateTenantAsync(host);
-        var (otherId, _) = await AuditTestData.CreateTenantAsync(host);
-        var now = host.Clock.GetUtcNow();
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddDays(-3));
-        var older = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddHours(-2), success: false);
-        var newer = await AuditTestData.AddAsync(host, tenantId, AuditKind.AccountLocked, now.AddHours(-1));
-        await AuditTestData.AddAsync(host, otherId, AuditKind.SignIn, now.AddHours(-1));
+        var (tenantId, name) = await AuditTestData.CreateTenantAsync(Host);
+        var (otherId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var now = Host.Clock.GetUtcNow();
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddDays(-3));
+        var older = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddHours(-2), success: false);
+        var newer = await AuditTestData.AddAsync(Host, tenantId, AuditKind.AccountLocked, now.AddHours(-1));
+        await AuditTestData.AddAsync(Host, otherId, AuditKind.SignIn, now.AddHours(-1));
         var since = Iso(now.AddDays(-1));
 
         var byName = await GetAsync($"/admin/api/audit?tenant={name}&since={since}&kind=SignIn");
@@ -61,10 +44,10 @@ public sealed class AuditApiTests(DatabaseKind kind)
     [Test]
     public async Task Get_SinceWithOffsetOrRelative_ComparesInstants()
     {
-        var (tenantId, name) = await AuditTestData.CreateTenantAsync(host);
-        var now = host.Clock.GetUtcNow();
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddHours(-30));
-        var recent = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddHours(-20));
+        var (tenantId, name) = await AuditTestData.CreateTenantAsync(Host);
+        var now = Host.Clock.GetUtcNow();
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddHours(-30));
+        var recent = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddHours(-20));
         // The same instant as now - 24 h, written in Japan time.
         var tokyo = now.AddHours(-24).ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
@@ -83,12 +66,12 @@ public sealed class AuditApiTests(DatabaseKind kind)
     [Test]
     public async Task Get_WithLimitAndBefore_PagesThroughEveryEventOnce()
     {
-        var (tenantId, name) = await AuditTestData.CreateTenantAsync(host);
-        var now = host.Clock.GetUtcNow();
+        var (tenantId, name) = await AuditTestData.CreateTenantAsync(Host);
+        var now = Host.Clock.GetUtcNow();
         var ids = new List<long>();
         for (var i = 0; i < 5; i++)
         {
-            ids.Add(await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddMinutes(-10 + i)));
+            ids.Add(await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddMinutes(-10 + i)));
         }
 
         var pages = new List<long[]>();
@@ -113,11 +96,11 @@ public sealed class AuditApiTests(DatabaseKind kind)
     [Test]
     public async Task Get_BySubjectAndOutcome_MatchesTheAddressCaseInsensitively()
     {
-        var (tenantId, name) = await AuditTestData.CreateTenantAsync(host);
-        var now = host.Clock.GetUtcNow();
-        var failed = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddMinutes(-2), subject: "Taro@Example.test", success: false);
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddMinutes(-1), subject: "taro@example.test");
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddMinutes(-1), subject: "hanako@example.test", success: false);
+        var (tenantId, name) = await AuditTestData.CreateTenantAsync(Host);
+        var now = Host.Clock.GetUtcNow();
+        var failed = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddMinutes(-2), subject: "Taro@Example.test", success: false);
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddMinutes(-1), subject: "taro@example.test");
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddMinutes(-1), subject: "hanako@example.test", success: false);
 
         var response = await GetAsync($"/admin/api/audit?tenant={name}&subject=taro@example.test&outcome=Failure");
 
@@ -127,7 +110,7 @@ public sealed class AuditApiTests(DatabaseKind kind)
     [Test]
     public async Task Get_UnknownTenant_Returns404Problem()
     {
-        using var response = await admin.Http.GetAsync($"/admin/api/audit?tenant=missing-{Guid.NewGuid():N}");
+        using var response = await Admin.Http.GetAsync($"/admin/api/audit?tenant=missing-{Guid.NewGuid():N}");
 
         await AssertProblemAsync(response, HttpStatusCode.NotFound, "No tenant");
     }
@@ -144,7 +127,7 @@ public sealed class AuditApiTests(DatabaseKind kind)
     [TestCase("outcome=Maybe", "outcome")]
     public async Task Get_BadValue_Returns400ProblemNamingIt(string query, string named)
     {
-        using var response = await admin.Http.GetAsync($"/admin/api/audit?{query}");
+        using var response = await Admin.Http.GetAsync($"/admin/api/audit?{query}");
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, named);
     }
@@ -152,7 +135,7 @@ public sealed class AuditApiTests(DatabaseKind kind)
     [Test]
     public async Task Get_WithoutToken_Returns401()
     {
-        using var anonymous = host.CreateBrowser();
+        using var anonymous = Host.CreateBrowser();
 
         using var response = await anonymous.Http.GetAsync("/admin/api/audit");
 
@@ -162,7 +145,7 @@ public sealed class AuditApiTests(DatabaseKind kind)
     [Test]
     public async Task OpenApiDocument_DescribesTheQueryParameters()
     {
-        using var anonymous = host.CreateBrowser();
+        using var anonymous = Host.CreateBrowser();
 
         var document = JsonDocument.Parse(await anonymous.Http.GetStringAsync("/openapi/v1.json")).RootElement;
 
@@ -177,7 +160,7 @@ public sealed class AuditApiTests(DatabaseKind kind)
 
     private async Task<JsonElement> GetAsync(string url)
     {
-        using var response = await admin.Http.GetAsync(url);
+        using var response = await Admin.Http.GetAsync(url);
         var json = await AdminApiSession.JsonAsync(response);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), json.ToString());
         return json;

@@ -14,25 +14,9 @@ namespace IdentityProvider.Tests.Audit;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class OperatorEventsTests(DatabaseKind kind)
+public sealed class OperatorEventsTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
     private const string Password = "Kumo-Sora-2026!x";
-    private IdpTestHost host = null!;
-    private AdminApiSession admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        host = await IdpTestHost.StartAsync(kind);
-        admin = await AdminApiSession.StartAsync(host);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        admin.Dispose();
-        await host.DisposeAsync();
-    }
 
     [Test]
     public async Task AdminApi_RegisterThenRemoveClient_WritesBothEventsNamingTheCallingClient()
@@ -42,16 +26,16 @@ public sealed class OperatorEventsTests(DatabaseKind kind)
         using var created = await SendAsync(HttpMethod.Post, "/admin/api/clients", new { clientId });
         using var removed = await SendAsync(HttpMethod.Delete, $"/admin/api/clients/{clientId}");
 
-        var events = await AuditTestData.EventsAsync(host, q => q.Where(a => a.Subject == clientId));
+        var events = await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Subject == clientId));
         Assert.Multiple(() =>
         {
             Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(events.Select(e => e.Kind), Is.EqualTo(new[] { nameof(AuditKind.ClientRegistered), nameof(AuditKind.ClientRemoved) }));
-            Assert.That(events.Select(e => e.Reason), Is.All.EqualTo($"client:{admin.ClientId}"));
+            Assert.That(events.Select(e => e.Reason), Is.All.EqualTo($"client:{Admin.ClientId}"));
             Assert.That(events.Select(e => e.Outcome), Is.All.EqualTo("Success"));
             Assert.That(events.Select(e => e.UserAgent), Is.All.EqualTo("ops-script/1.0"));
-            Assert.That(events.Select(e => e.OccurredAt), Is.All.EqualTo(host.Clock.GetUtcNow()).Within(TimeSpan.FromMilliseconds(1)), "the server clock, to the storage precision");
+            Assert.That(events.Select(e => e.OccurredAt), Is.All.EqualTo(Host.Clock.GetUtcNow()).Within(TimeSpan.FromMilliseconds(1)), "the server clock, to the storage precision");
         });
     }
 
@@ -66,7 +50,7 @@ public sealed class OperatorEventsTests(DatabaseKind kind)
 
         var tenantId = (await AdminApiSession.JsonAsync(tenant)).GetProperty("id").GetGuid();
         var userId = (await AdminApiSession.JsonAsync(user)).GetProperty("id").GetGuid();
-        var events = await AuditTestData.EventsAsync(host, q => q.Where(a => a.TenantId == tenantId));
+        var events = await AuditTestData.EventsAsync(Host, q => q.Where(a => a.TenantId == tenantId));
         Assert.Multiple(() =>
         {
             Assert.That(events.Select(e => (e.Kind, e.Subject)), Is.EqualTo(new[]
@@ -78,7 +62,7 @@ public sealed class OperatorEventsTests(DatabaseKind kind)
             Assert.That(events[0].UserId, Is.Null);
             Assert.That(events[1].UserId, Is.Not.Null, "the contract holder");
             Assert.That(events[2].UserId, Is.EqualTo(userId));
-            Assert.That(events.Select(e => e.Reason), Is.All.EqualTo($"client:{admin.ClientId}"));
+            Assert.That(events.Select(e => e.Reason), Is.All.EqualTo($"client:{Admin.ClientId}"));
         });
     }
 
@@ -90,13 +74,13 @@ public sealed class OperatorEventsTests(DatabaseKind kind)
 
         var results = new[]
         {
-            await OperatorCli.RunAsync(host, "clients", "add", "--client-id", clientId),
-            await OperatorCli.RunAsync(host, "clients", "remove", "--client-id", clientId),
-            await OperatorCli.RunAsync(host, "tenants", "create", "--name", name, "--plan", "Basic", "--holder-email", $"holder-{id}@example.test"),
-            await OperatorCli.RunAsync(host, "users", "create", "--tenant", name, "--email", email, "--password", Password),
+            await OperatorCli.RunAsync(Host, "clients", "add", "--client-id", clientId),
+            await OperatorCli.RunAsync(Host, "clients", "remove", "--client-id", clientId),
+            await OperatorCli.RunAsync(Host, "tenants", "create", "--name", name, "--plan", "Basic", "--holder-email", $"holder-{id}@example.test"),
+            await OperatorCli.RunAsync(Host, "users", "create", "--tenant", name, "--email", email, "--password", Password),
         };
 
-        var events = await AuditTestData.EventsAsync(host, q => q.Where(a => a.Subject == clientId || a.Subject == name || a.Subject == email));
+        var events = await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Subject == clientId || a.Subject == name || a.Subject == email));
         Assert.Multiple(() =>
         {
             Assert.That(results.Select(r => r.ExitCode), Is.All.Zero, string.Join("; ", results.Select(r => r.ToString())));
@@ -120,15 +104,15 @@ public sealed class OperatorEventsTests(DatabaseKind kind)
         var (clientId, name, email) = ($"dup-{id}", $"tenant-{id}", $"user-{id}@example.test");
         using var first = await SendAsync(HttpMethod.Post, "/admin/api/clients", new { clientId });
         using var tenant = await SendAsync(HttpMethod.Post, "/admin/api/tenants", new { name, plan = "Basic", holderEmail = $"holder-{id}@example.test" });
-        var before = await AuditTestData.EventsAsync(host, q => q.Where(a => a.Subject == clientId || a.Subject == name || a.Subject == email));
+        var before = await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Subject == clientId || a.Subject == name || a.Subject == email));
 
         using var duplicateClient = await SendAsync(HttpMethod.Post, "/admin/api/clients", new { clientId });
         using var duplicateTenant = await SendAsync(HttpMethod.Post, "/admin/api/tenants", new { name, plan = "Basic", holderEmail = $"other-{id}@example.test" });
         using var weakPassword = await SendAsync(HttpMethod.Post, "/admin/api/users", new { tenantName = name, email, password = "password" });
         using var unknownClient = await SendAsync(HttpMethod.Delete, $"/admin/api/clients/missing-{id}");
-        var cli = await OperatorCli.RunAsync(host, "users", "create", "--tenant", name, "--email", email, "--password", "short");
+        var cli = await OperatorCli.RunAsync(Host, "users", "create", "--tenant", name, "--email", email, "--password", "short");
 
-        var after = await AuditTestData.EventsAsync(host, q => q.Where(a => a.Subject == clientId || a.Subject == name || a.Subject == email || a.Subject == $"missing-{id}"));
+        var after = await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Subject == clientId || a.Subject == name || a.Subject == email || a.Subject == $"missing-{id}"));
         Assert.Multiple(() =>
         {
             Assert.That(before, Has.Count.EqualTo(2), "ClientRegistered and TenantCreated");
@@ -149,6 +133,6 @@ public sealed class OperatorEventsTests(DatabaseKind kind)
             request.Content = JsonContent.Create(body, options: JsonSerializerOptions.Web);
         }
 
-        return await admin.Http.SendAsync(request);
+        return await Admin.Http.SendAsync(request);
     }
 }

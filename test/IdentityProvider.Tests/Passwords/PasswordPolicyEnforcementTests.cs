@@ -14,25 +14,9 @@ namespace IdentityProvider.Tests.Passwords;
 /// ASP.NET Core Identity path (change, reset, first password) that the pages build on.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
-public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind)
+public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
     private const string StrongPassword = "Kumo-Sora-2026!x";
-    private IdpTestHost host = null!;
-    private AdminApiSession admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        host = await IdpTestHost.StartAsync(kind);
-        admin = await AdminApiSession.StartAsync(host);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        admin.Dispose();
-        await host.DisposeAsync();
-    }
 
     public enum Surface
     {
@@ -104,7 +88,7 @@ public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind)
         var (accepted, message) = await SetPasswordAsync(surface, email, StrongPassword);
 
         Assert.That(accepted, Is.True, message);
-        var works = await host.InScopeAsync(async services =>
+        var works = await Host.InScopeAsync(async services =>
         {
             var users = services.GetRequiredService<UserManager<ApplicationUser>>();
             return await users.CheckPasswordAsync((await users.FindByEmailAsync(email))!, StrongPassword);
@@ -115,7 +99,7 @@ public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind)
     [Test]
     public async Task ChangePassword_ToCommonPassword_IsRefusedAndTheOldOneStillWorks()
     {
-        var existing = await host.CreateUserAsync(StrongPassword);
+        var existing = await Host.CreateUserAsync(StrongPassword);
 
         var (result, oldStillWorks) = await WithUserAsync(existing.Email, async (users, user) =>
         {
@@ -134,7 +118,7 @@ public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind)
     [Test]
     public async Task ResetPassword_ToEmail_IsRefused()
     {
-        var existing = await host.CreateUserAsync(StrongPassword);
+        var existing = await Host.CreateUserAsync(StrongPassword);
 
         var result = await WithUserAsync(existing.Email, async (users, user) =>
             await users.ResetPasswordAsync(user, await users.GeneratePasswordResetTokenAsync(user), existing.Email));
@@ -147,7 +131,7 @@ public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind)
     {
         // A holder provisioned without a password registers one later; the rule applies then too.
         var email = UniqueEmail();
-        var created = await OperatorCli.RunAsync(host, "tenants", "create", "--name", "tenant-" + Guid.NewGuid().ToString("N")[..12], "--plan", "Basic", "--holder-email", email);
+        var created = await OperatorCli.RunAsync(Host, "tenants", "create", "--name", "tenant-" + Guid.NewGuid().ToString("N")[..12], "--plan", "Basic", "--holder-email", email);
         Assert.That(created.ExitCode, Is.Zero, created.ToString());
 
         var result = await WithUserAsync(email, (users, user) => users.AddPasswordAsync(user, "kumosoranotabi"));
@@ -162,27 +146,27 @@ public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind)
         {
             case Surface.CliUsersCreate:
             {
-                var tenant = await host.CreateUserAsync();
-                var result = await OperatorCli.RunAsync(host, "users", "create", "--tenant", tenant.TenantName, "--email", email, "--password", password);
+                var tenant = await Host.CreateUserAsync();
+                var result = await OperatorCli.RunAsync(Host, "users", "create", "--tenant", tenant.TenantName, "--email", email, "--password", password);
                 return (result.ExitCode == 0, result.Error);
             }
 
             case Surface.CliTenantsCreateHolder:
             {
-                var result = await OperatorCli.RunAsync(host, "tenants", "create", "--name", $"tenant-{id}", "--plan", "Basic", "--holder-email", email, "--holder-password", password);
+                var result = await OperatorCli.RunAsync(Host, "tenants", "create", "--name", $"tenant-{id}", "--plan", "Basic", "--holder-email", email, "--holder-password", password);
                 return (result.ExitCode == 0, result.Error);
             }
 
             case Surface.ApiPostUser:
             {
-                var tenant = await host.CreateUserAsync();
-                using var response = await admin.PostAsync("/admin/api/users", new { tenantName = tenant.TenantName, email, password });
+                var tenant = await Host.CreateUserAsync();
+                using var response = await Admin.PostAsync("/admin/api/users", new { tenantName = tenant.TenantName, email, password });
                 return await ApiOutcomeAsync(response);
             }
 
             case Surface.ApiPostTenantHolder:
             {
-                using var response = await admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = email, holderPassword = password });
+                using var response = await Admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = email, holderPassword = password });
                 return await ApiOutcomeAsync(response);
             }
 
@@ -204,9 +188,9 @@ public sealed class PasswordPolicyEnforcementTests(DatabaseKind kind)
     }
 
     private Task<ApplicationUser?> FindUserAsync(string email) =>
-        host.InScopeAsync(services => services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email));
+        Host.InScopeAsync(services => services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email));
 
-    private Task<T> WithUserAsync<T>(string email, Func<UserManager<ApplicationUser>, ApplicationUser, Task<T>> action) => host.InScopeAsync(async services =>
+    private Task<T> WithUserAsync<T>(string email, Func<UserManager<ApplicationUser>, ApplicationUser, Task<T>> action) => Host.InScopeAsync(async services =>
     {
         var users = services.GetRequiredService<UserManager<ApplicationUser>>();
         return await action(users, (await users.FindByEmailAsync(email))!);
