@@ -9,23 +9,15 @@ namespace IdentityProvider.Tests.Admin;
 
 /// <summary>Only a live access token carrying <c>idp.admin</c> reaches the admin API.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
-public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
+public sealed class AdminApiAuthorizationTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [TestCase("GET", "/admin/api/clients")]
     [TestCase("GET", "/admin/api/clients/demo-rp")]
     [TestCase("DELETE", "/admin/api/clients/demo-rp")]
     [TestCase("GET", "/admin/api/tenants")]
     public async Task Request_WithoutToken_Returns401(string method, string path)
     {
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         using var response = await browser.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
@@ -39,7 +31,7 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     [Test]
     public async Task PostClient_WithoutToken_Returns401AndRegistersNothing()
     {
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var clientId = "anon-" + Guid.NewGuid().ToString("N")[..12];
 
         using var response = await browser.Http.PostAsJsonAsync("/admin/api/clients", new { clientId });
@@ -55,7 +47,7 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     [Test]
     public async Task Request_WithForgedToken_Returns401()
     {
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         browser.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             "eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.eyJzY29wZSI6ImlkcC5hZG1pbiIsInN1YiI6Im9wcyJ9.");
 
@@ -67,7 +59,7 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     [Test]
     public async Task Request_WithTokenOfOtherScope_Returns403()
     {
-        using var session = await AdminApiSession.StartAsync(host, allowedScopes: ["email"], requestedScope: "email");
+        using var session = await AdminApiSession.StartAsync(Host, allowedScopes: ["email"], requestedScope: "email");
 
         using var response = await session.Http.GetAsync("/admin/api/clients");
 
@@ -78,7 +70,7 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     public async Task PostClient_WithTokenWithoutAdminScope_Returns403AndRegistersNothing()
     {
         // The client may ask for idp.admin but did not: the token it holds is not an admin token.
-        using var session = await AdminApiSession.StartAsync(host, allowedScopes: ["idp.admin"], requestedScope: null);
+        using var session = await AdminApiSession.StartAsync(Host, allowedScopes: ["idp.admin"], requestedScope: null);
         var clientId = "noscope-" + Guid.NewGuid().ToString("N")[..12];
 
         using var response = await session.PostAsync("/admin/api/clients", new { clientId });
@@ -95,8 +87,8 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     public async Task TokenRequest_ForAdminScopeByClientNotAllowedIt_IsRefused()
     {
         var clientId = "plain-" + Guid.NewGuid().ToString("N")[..12];
-        var registered = await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId });
-        using var browser = host.CreateBrowser();
+        var registered = await Host.RegisterClientAsync(new ClientRegistration { ClientId = clientId });
+        using var browser = Host.CreateBrowser();
 
         var (status, json) = await browser.TokenAsync(new Dictionary<string, string>
         {
@@ -114,8 +106,8 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     [Test]
     public async Task Request_WithExpiredToken_Returns401()
     {
-        using var session = await AdminApiSession.StartAsync(host);
-        host.Clock.Advance(TimeSpan.FromMinutes(61));
+        using var session = await AdminApiSession.StartAsync(Host);
+        Host.Clock.Advance(TimeSpan.FromMinutes(61));
 
         using var response = await session.Http.GetAsync("/admin/api/clients");
 
@@ -125,7 +117,7 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     [Test]
     public async Task Request_WithRevokedToken_Returns401()
     {
-        using var session = await AdminApiSession.StartAsync(host);
+        using var session = await AdminApiSession.StartAsync(Host);
         using (var before = await session.Http.GetAsync("/admin/api/clients"))
         {
             Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -147,8 +139,8 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     [Test]
     public async Task Request_WithTokenOfRemovedClient_Returns401()
     {
-        using var session = await AdminApiSession.StartAsync(host);
-        await host.InScopeAsync(async services =>
+        using var session = await AdminApiSession.StartAsync(Host);
+        await Host.InScopeAsync(async services =>
         {
             await services.GetRequiredService<ClientRegistry>().RemoveAsync(session.ClientId);
             return true;
@@ -160,5 +152,5 @@ public sealed class AdminApiAuthorizationTests(DatabaseKind kind)
     }
 
     private Task<bool> ClientExistsAsync(string clientId) =>
-        host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Any(c => c.ClientId == clientId));
+        Host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Any(c => c.ClientId == clientId));
 }

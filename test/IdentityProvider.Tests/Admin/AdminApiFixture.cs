@@ -2,24 +2,14 @@ using IdentityProvider.Tests.Infrastructure;
 
 namespace IdentityProvider.Tests.Admin;
 
-/// <summary>One server per database kind for a fixture, and an admin API session (client credentials, idp.admin) on it.</summary>
-public abstract class AdminApiFixture(DatabaseKind kind)
+/// <summary>A <see cref="HostFixture"/> with an admin API session (client credentials, idp.admin) on its server.</summary>
+public abstract class AdminApiFixture(DatabaseKind kind) : HostFixture(kind)
 {
-    protected IdpTestHost Host { get; private set; } = null!;
-
     protected AdminApiSession Admin { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public async Task StartAdminApiAsync()
-    {
-        Host = await IdpTestHost.StartAsync(kind);
-        Admin = await AdminApiSession.StartAsync(Host);
-    }
+    public async Task StartAdminApiAsync() => Admin = await AdminApiSession.StartAsync(Host);
 
     [OneTimeTearDown]
-    public async Task StopAdminApiAsync()
-    {
-        Admin.Dispose();
-        await Host.DisposeAsync();
-    }
+    public void StopAdminApi() => Admin?.Dispose();
 }

@@ -10,22 +10,14 @@ namespace IdentityProvider.Tests.Admin;
 /// (RFC 7662, RFC 7009): a client registered with the defaults can do both, others cannot.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
-public sealed class TokenIntrospectionTests(DatabaseKind kind)
+public sealed class TokenIntrospectionTests(DatabaseKind kind) : HostFixture(kind)
 {
     private const string RedirectUri = "https://rp.example/cb";
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task Introspect_OwnClientCredentialsToken_IsActive()
     {
         var (clientId, secret) = await RegisterConfidentialAsync();
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var token = await AdminApiSession.ClientCredentialsTokenAsync(browser, clientId, secret, scope: "email");
 
         var json = await IntrospectAsync(browser, clientId, secret, token);
@@ -43,7 +35,7 @@ public sealed class TokenIntrospectionTests(DatabaseKind kind)
     public async Task Revoke_OwnAccessToken_IntrospectionThenSaysInactive()
     {
         var (clientId, secret) = await RegisterConfidentialAsync();
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var token = await AdminApiSession.ClientCredentialsTokenAsync(browser, clientId, secret, scope: null);
 
         using var revoked = await PostAsync(browser, "/connect/revoke", clientId, secret, token);
@@ -62,7 +54,7 @@ public sealed class TokenIntrospectionTests(DatabaseKind kind)
     {
         var (owner, ownerSecret) = await RegisterConfidentialAsync();
         var (other, otherSecret) = await RegisterConfidentialAsync();
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var token = await AdminApiSession.ClientCredentialsTokenAsync(browser, owner, ownerSecret, scope: null);
 
         var json = await IntrospectAsync(browser, other, otherSecret, token);
@@ -75,7 +67,7 @@ public sealed class TokenIntrospectionTests(DatabaseKind kind)
     {
         var (owner, ownerSecret) = await RegisterConfidentialAsync();
         var (other, otherSecret) = await RegisterConfidentialAsync();
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var token = await AdminApiSession.ClientCredentialsTokenAsync(browser, owner, ownerSecret, scope: null);
 
         using var revoked = await PostAsync(browser, "/connect/revoke", other, otherSecret, token);
@@ -92,7 +84,7 @@ public sealed class TokenIntrospectionTests(DatabaseKind kind)
     public async Task Introspect_WithWrongSecret_IsRefused()
     {
         var (clientId, secret) = await RegisterConfidentialAsync();
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var token = await AdminApiSession.ClientCredentialsTokenAsync(browser, clientId, secret, scope: null);
 
         using var response = await PostAsync(browser, "/connect/introspect", clientId, "wrong-" + secret, token);
@@ -105,8 +97,8 @@ public sealed class TokenIntrospectionTests(DatabaseKind kind)
     {
         var (clientId, secret) = await RegisterConfidentialAsync();
         var publicId = "spa-" + Guid.NewGuid().ToString("N")[..12];
-        await host.RegisterClientAsync(new ClientRegistration { ClientId = publicId, Public = true, RedirectUris = ["http://127.0.0.1:7000/cb"] });
-        using var browser = host.CreateBrowser();
+        await Host.RegisterClientAsync(new ClientRegistration { ClientId = publicId, Public = true, RedirectUris = ["http://127.0.0.1:7000/cb"] });
+        using var browser = Host.CreateBrowser();
         var token = await AdminApiSession.ClientCredentialsTokenAsync(browser, clientId, secret, scope: null);
 
         using var response = await browser.Http.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -121,8 +113,8 @@ public sealed class TokenIntrospectionTests(DatabaseKind kind)
     public async Task IntrospectAndRevoke_UserTokensOfOwnSignIn_WorkWithoutExtraSetUp()
     {
         var (clientId, secret) = await RegisterConfidentialAsync();
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
         var pkce = Pkce.Create();
         var callback = await browser.AuthorizeAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce), user);
         var (status, tokens) = await browser.TokenAsync(new Dictionary<string, string>
@@ -156,7 +148,7 @@ public sealed class TokenIntrospectionTests(DatabaseKind kind)
     {
         var clientId = "rp-" + Guid.NewGuid().ToString("N")[..12];
         // The defaults: what an operator gets from 'clients add --client-id X --redirect-uri Y'.
-        var registered = await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, RedirectUris = [RedirectUri] });
+        var registered = await Host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, RedirectUris = [RedirectUri] });
         return (clientId, registered.Secret!);
     }
 

@@ -15,25 +15,17 @@ namespace IdentityProvider.Tests.Audit;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class AppendOnlyTests(DatabaseKind kind)
+public sealed class AppendOnlyTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task Update_InTheDatabase_IsRefusedAndTheRowKept()
     {
-        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
-        var id = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow(), success: false);
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var id = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow(), success: false);
 
         var refused = await RefusedAsync(db => db.AuditEvents.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Outcome, "Success")));
 
-        var row = (await AuditTestData.EventsAsync(host, q => q.Where(a => a.Id == id))).Single();
+        var row = (await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Id == id))).Single();
         Assert.Multiple(() =>
         {
             Assert.That(refused.Message, Does.Contain("append-only"));
@@ -44,15 +36,15 @@ public sealed class AppendOnlyTests(DatabaseKind kind)
     [Test]
     public async Task Delete_InTheDatabase_IsRefusedAndTheRowKept()
     {
-        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
-        var id = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow());
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var id = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow());
 
         var refused = await RefusedAsync(db => db.AuditEvents.Where(a => a.Id == id).ExecuteDeleteAsync());
 
         Assert.Multiple(async () =>
         {
             Assert.That(refused.Message, Does.Contain("append-only"));
-            Assert.That(await AuditTestData.EventsAsync(host, q => q.Where(a => a.Id == id)), Has.Count.EqualTo(1));
+            Assert.That(await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Id == id)), Has.Count.EqualTo(1));
         });
     }
 
@@ -60,27 +52,27 @@ public sealed class AppendOnlyTests(DatabaseKind kind)
     [Test]
     public async Task ClearingTheTable_IsRefused()
     {
-        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow());
-        var before = await AuditTestData.EventsAsync(host, q => q);
-        var sql = kind == DatabaseKind.PostgreSql ? """TRUNCATE "AuditEvents";""" : """DELETE FROM "AuditEvents";""";
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow());
+        var before = await AuditTestData.EventsAsync(Host, q => q);
+        var sql = Kind == DatabaseKind.PostgreSql ? """TRUNCATE "AuditEvents";""" : """DELETE FROM "AuditEvents";""";
 
         var refused = await RefusedAsync(db => db.Database.ExecuteSqlRawAsync(sql));
 
         Assert.Multiple(async () =>
         {
             Assert.That(refused.Message, Does.Contain("append-only"));
-            Assert.That((await AuditTestData.EventsAsync(host, q => q)).Select(a => a.Id), Is.SupersetOf(before.Select(a => a.Id)));
+            Assert.That((await AuditTestData.EventsAsync(Host, q => q)).Select(a => a.Id), Is.SupersetOf(before.Select(a => a.Id)));
         });
     }
 
     [Test]
     public async Task TrackedChange_IsRefusedBeforeReachingTheDatabase()
     {
-        var (tenantId, _) = await AuditTestData.CreateTenantAsync(host);
-        var id = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, host.Clock.GetUtcNow());
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var id = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow());
 
-        var (changed, removed) = await host.InScopeAsync(async services =>
+        var (changed, removed) = await Host.InScopeAsync(async services =>
         {
             var db = services.GetRequiredService<IdpDbContext>();
             var row = await db.AuditEvents.SingleAsync(a => a.Id == id);
@@ -103,7 +95,7 @@ public sealed class AppendOnlyTests(DatabaseKind kind)
     [Test]
     public async Task Migration_DownThenUp_DropsAndRestoresTheTriggers()
     {
-        await using var own = await IdpTestHost.StartAsync(kind);
+        await using var own = await IdpTestHost.StartAsync(Kind);
         var (tenantId, _) = await AuditTestData.CreateTenantAsync(own);
         var id = await AuditTestData.AddAsync(own, tenantId, AuditKind.SignIn, own.Clock.GetUtcNow());
 
@@ -126,7 +118,7 @@ public sealed class AppendOnlyTests(DatabaseKind kind)
         });
     }
 
-    private Task<DbException> RefusedAsync(Func<IdpDbContext, Task> change) => host.InScopeAsync(services =>
+    private Task<DbException> RefusedAsync(Func<IdpDbContext, Task> change) => Host.InScopeAsync(services =>
     {
         var db = services.GetRequiredService<IdpDbContext>();
         return Task.FromResult(Assert.CatchAsync<DbException>(() => change(db))!);

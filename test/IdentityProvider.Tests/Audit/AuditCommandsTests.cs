@@ -8,27 +8,19 @@ namespace IdentityProvider.Tests.Audit;
 /// <summary><c>audit list</c> in process: one tab-separated line per event, newest first, time in ISO 8601 UTC.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class AuditCommandsTests(DatabaseKind kind)
+public sealed class AuditCommandsTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task List_ByTenantSinceAndKind_PrintsOneTabSeparatedLinePerEvent()
     {
-        var (tenantId, name) = await AuditTestData.CreateTenantAsync(host);
-        var now = host.Clock.GetUtcNow();
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddDays(-2), subject: "old@example.test");
-        var failed = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddHours(-3), subject: "taro@example.test", success: false);
-        var succeeded = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddHours(-1), subject: "taro@example.test");
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.AccountLocked, now.AddHours(-1), subject: "taro@example.test");
+        var (tenantId, name) = await AuditTestData.CreateTenantAsync(Host);
+        var now = Host.Clock.GetUtcNow();
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddDays(-2), subject: "old@example.test");
+        var failed = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddHours(-3), subject: "taro@example.test", success: false);
+        var succeeded = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddHours(-1), subject: "taro@example.test");
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.AccountLocked, now.AddHours(-1), subject: "taro@example.test");
 
-        var result = await OperatorCli.RunAsync(host, "audit", "list", "--tenant", name, "--since", Iso(now.AddDays(-1)), "--kind", "SignIn");
+        var result = await OperatorCli.RunAsync(Host, "audit", "list", "--tenant", name, "--since", Iso(now.AddDays(-1)), "--kind", "SignIn");
 
         var fields = result.OutputLines.Select(l => l.Split('\t')).ToArray();
         Assert.Multiple(() =>
@@ -48,16 +40,16 @@ public sealed class AuditCommandsTests(DatabaseKind kind)
     [Test]
     public async Task List_WithLimitAndBefore_PagesAndTellsTheNextCursorOnStandardError()
     {
-        var (tenantId, name) = await AuditTestData.CreateTenantAsync(host);
-        var now = host.Clock.GetUtcNow();
+        var (tenantId, name) = await AuditTestData.CreateTenantAsync(Host);
+        var now = Host.Clock.GetUtcNow();
         var ids = new List<long>();
         for (var i = 0; i < 3; i++)
         {
-            ids.Add(await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddMinutes(-5 + i)));
+            ids.Add(await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddMinutes(-5 + i)));
         }
 
-        var first = await OperatorCli.RunAsync(host, "audit", "list", "--tenant", name, "--kind", "SignIn", "--limit", "2");
-        var second = await OperatorCli.RunAsync(host, "audit", "list", "--tenant", name, "--kind", "SignIn", "--limit", "2", "--before", Id(ids[1]));
+        var first = await OperatorCli.RunAsync(Host, "audit", "list", "--tenant", name, "--kind", "SignIn", "--limit", "2");
+        var second = await OperatorCli.RunAsync(Host, "audit", "list", "--tenant", name, "--kind", "SignIn", "--limit", "2", "--before", Id(ids[1]));
 
         Assert.Multiple(() =>
         {
@@ -73,12 +65,12 @@ public sealed class AuditCommandsTests(DatabaseKind kind)
     [Test]
     public async Task List_RelativeSince_CountsBackFromNow()
     {
-        var (tenantId, name) = await AuditTestData.CreateTenantAsync(host);
-        var now = host.Clock.GetUtcNow();
-        await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddDays(-8));
-        var recent = await AuditTestData.AddAsync(host, tenantId, AuditKind.SignIn, now.AddDays(-6));
+        var (tenantId, name) = await AuditTestData.CreateTenantAsync(Host);
+        var now = Host.Clock.GetUtcNow();
+        await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddDays(-8));
+        var recent = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, now.AddDays(-6));
 
-        var result = await OperatorCli.RunAsync(host, "audit", "list", "--tenant", tenantId.ToString(), "--since", "7d", "--kind", "SignIn");
+        var result = await OperatorCli.RunAsync(Host, "audit", "list", "--tenant", tenantId.ToString(), "--since", "7d", "--kind", "SignIn");
 
         Assert.That(result.OutputLines.Select(l => l.Split('\t')[1]), Is.EqualTo(new[] { Id(recent) }), result.ToString());
     }
@@ -90,7 +82,7 @@ public sealed class AuditCommandsTests(DatabaseKind kind)
     [TestCase("--limit", "many")]
     public async Task List_MalformedArgument_Exits1WithOneLine(string option, string value)
     {
-        var result = await OperatorCli.RunAsync(host, "audit", "list", option, value);
+        var result = await OperatorCli.RunAsync(Host, "audit", "list", option, value);
 
         Assert.Multiple(() =>
         {
@@ -104,7 +96,7 @@ public sealed class AuditCommandsTests(DatabaseKind kind)
     [TestCase("--limit", "5000", "limit")]
     public async Task List_RejectedRequest_Exits2WithTheReason(string option, string value, string reason)
     {
-        var result = await OperatorCli.RunAsync(host, "audit", "list", option, value);
+        var result = await OperatorCli.RunAsync(Host, "audit", "list", option, value);
 
         Assert.Multiple(() =>
         {

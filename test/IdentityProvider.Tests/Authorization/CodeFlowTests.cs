@@ -12,8 +12,6 @@ namespace IdentityProvider.Tests.Authorization;
 [TestFixture(DatabaseKind.SqlServer)]
 public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
-    private readonly DatabaseKind kind = kind;
-
     [Test]
     public async Task Discovery_PublishesEndpointsKeysAndOnlyS256()
     {
@@ -250,7 +248,7 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         var refreshToken = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
 
         // The database refuses the new refresh token's row: the redemption of the old one must not stay.
-        await SqlAsync(kind == DatabaseKind.PostgreSql
+        await SqlAsync(Kind == DatabaseKind.PostgreSql
             ? """
               CREATE FUNCTION refuse_refresh_tokens() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
               CREATE TRIGGER refuse_refresh_tokens BEFORE INSERT ON "OpenIddictTokens" FOR EACH ROW WHEN (NEW."Type" LIKE '%refresh_token') EXECUTE FUNCTION refuse_refresh_tokens();
@@ -262,7 +260,7 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
             refused = response.StatusCode;
         }
 
-        await SqlAsync(kind == DatabaseKind.PostgreSql ? """DROP TRIGGER refuse_refresh_tokens ON "OpenIddictTokens"; DROP FUNCTION refuse_refresh_tokens();""" : "DROP TRIGGER refuse_refresh_tokens;");
+        await SqlAsync(Kind == DatabaseKind.PostgreSql ? """DROP TRIGGER refuse_refresh_tokens ON "OpenIddictTokens"; DROP FUNCTION refuse_refresh_tokens();""" : "DROP TRIGGER refuse_refresh_tokens;");
         var (retried, json) = await browser.TokenAsync(Refresh(clientId, refreshToken));
 
         Assert.Multiple(() =>

@@ -12,24 +12,10 @@ namespace IdentityProvider.Tests.Authorization;
 /// One server per database kind for a fixture; each test registers its own client and user, so
 /// tests never see each other's state.
 /// </summary>
-public abstract class OidcFlowFixture(DatabaseKind kind)
+public abstract class OidcFlowFixture(DatabaseKind kind) : HostFixture(kind)
 {
     protected const string RedirectUri = "http://127.0.0.1:7000/cb";
     protected const string PostLogoutRedirectUri = "http://127.0.0.1:7000/signed-out";
-
-    protected IdpTestHost Host { get; private set; } = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer() => Host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-    }
 
     protected async Task<string> PublicClientAsync()
     {

@@ -18,8 +18,6 @@ namespace IdentityProvider.Tests.Authorization;
 [TestFixture(DatabaseKind.PostgreSql)]
 public sealed class StatelessClientCredentialsTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
-    private readonly DatabaseKind kind = kind;
-
     [Test]
     public async Task ClientCredentials_WritesNoTokenEntry()
     {
@@ -50,7 +48,7 @@ public sealed class StatelessClientCredentialsTests(DatabaseKind kind) : OidcFlo
     [Test]
     public async Task StoreClientCredentialsAccessTokens_On_WritesTheEntry()
     {
-        await using var host = await IdpTestHost.StartAsync(kind, new Dictionary<string, string?> { ["Oidc:StoreClientCredentialsAccessTokens"] = "true" });
+        await using var host = await IdpTestHost.StartAsync(Kind, new Dictionary<string, string?> { ["Oidc:StoreClientCredentialsAccessTokens"] = "true" });
         using var session = await AdminApiSession.StartAsync(host);
 
         Assert.That(await TokenEntriesAsync(host, session.ClientId), Is.EqualTo(new[] { "access_token" }));
@@ -81,7 +79,7 @@ public sealed class StatelessClientCredentialsTests(DatabaseKind kind) : OidcFlo
     [Test]
     public async Task Revoke_Twice_IsOk_AndExpiredDenyListRowsArePruned()
     {
-        await using var host = await IdpTestHost.StartAsync(kind);
+        await using var host = await IdpTestHost.StartAsync(Kind);
         using var first = await AdminApiSession.StartAsync(host);
         using var again = await RevokeAsync(first);
         using var once = await RevokeAsync(first);

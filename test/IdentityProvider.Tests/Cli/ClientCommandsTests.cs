@@ -8,16 +8,8 @@ namespace IdentityProvider.Tests.Cli;
 
 /// <summary><c>clients add|list|remove</c> in process, on the same services as the running server.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
-public sealed class ClientCommandsTests(DatabaseKind kind)
+public sealed class ClientCommandsTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task Add_ConfidentialWithoutSecret_PrintsGeneratedSecretOnce()
     {
@@ -64,7 +56,7 @@ public sealed class ClientCommandsTests(DatabaseKind kind)
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         var summary = await GetAsync(clientId);
-        var requiresPkce = await host.InScopeAsync(async services =>
+        var requiresPkce = await Host.InScopeAsync(async services =>
         {
             var applications = services.GetRequiredService<IOpenIddictApplicationManager>();
             var application = await applications.FindByClientIdAsync(clientId);
@@ -270,7 +262,7 @@ public sealed class ClientCommandsTests(DatabaseKind kind)
         });
     }
 
-    private Task<CommandResult> RunAsync(params string[] args) => OperatorCli.RunAsync(host, args);
+    private Task<CommandResult> RunAsync(params string[] args) => OperatorCli.RunAsync(Host, args);
 
     private async Task AssertRejectedAsync(CommandResult result, int exitCode, string clientId, string reason)
     {
@@ -286,12 +278,12 @@ public sealed class ClientCommandsTests(DatabaseKind kind)
     }
 
     private Task<ClientSummary> GetAsync(string clientId) =>
-        host.InScopeAsync(services => services.GetRequiredService<ClientRegistry>().GetAsync(clientId));
+        Host.InScopeAsync(services => services.GetRequiredService<ClientRegistry>().GetAsync(clientId));
 
     private Task<List<string>> ClientIdsAsync() =>
-        host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Select(c => c.ClientId).ToList());
+        Host.InScopeAsync(async services => (await services.GetRequiredService<ClientRegistry>().ListAsync()).Select(c => c.ClientId).ToList());
 
-    private Task<bool> ValidatesSecretAsync(string clientId, string secret) => host.InScopeAsync(async services =>
+    private Task<bool> ValidatesSecretAsync(string clientId, string secret) => Host.InScopeAsync(async services =>
     {
         var applications = services.GetRequiredService<IOpenIddictApplicationManager>();
         return await applications.ValidateClientSecretAsync((await applications.FindByClientIdAsync(clientId))!, secret);

@@ -8,16 +8,8 @@ namespace IdentityProvider.Tests.Cli;
 
 /// <summary><c>tenants create|list</c> in process (R-6.4: operators provision tenants).</summary>
 [TestFixture(DatabaseKind.Sqlite)]
-public sealed class TenantCommandsTests(DatabaseKind kind)
+public sealed class TenantCommandsTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task Create_Basic_CreatesTenantWithContractHolderWithoutPassword()
     {
@@ -69,7 +61,7 @@ public sealed class TenantCommandsTests(DatabaseKind kind)
         var result = await RunAsync("tenants", "create", "--name", name, "--plan", "Basic", "--holder-email", email, "--holder-password", password);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        var passwordWorks = await host.InScopeAsync(async services =>
+        var passwordWorks = await Host.InScopeAsync(async services =>
         {
             var users = services.GetRequiredService<UserManager<ApplicationUser>>();
             return await users.CheckPasswordAsync((await users.FindByEmailAsync(email))!, password);
@@ -189,7 +181,7 @@ public sealed class TenantCommandsTests(DatabaseKind kind)
         await AssertRejectedAsync(result, 2, name, email, "1-100 characters");
     }
 
-    private Task<CommandResult> RunAsync(params string[] args) => OperatorCli.RunAsync(host, args);
+    private Task<CommandResult> RunAsync(params string[] args) => OperatorCli.RunAsync(Host, args);
 
     private async Task AssertRejectedAsync(CommandResult result, int exitCode, string name, string? email, string reason)
     {
@@ -206,10 +198,10 @@ public sealed class TenantCommandsTests(DatabaseKind kind)
     }
 
     private Task<Tenant?> FindTenantAsync(string name) =>
-        host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Name == name));
+        Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Name == name));
 
     private Task<ApplicationUser?> FindUserAsync(string email) =>
-        host.InScopeAsync(services => services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email));
+        Host.InScopeAsync(services => services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email));
 
     private static (string Name, string Email) Unique()
     {

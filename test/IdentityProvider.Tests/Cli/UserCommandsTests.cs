@@ -7,17 +7,9 @@ namespace IdentityProvider.Tests.Cli;
 
 /// <summary><c>users create</c> in process; the password policy applies here too.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
-public sealed class UserCommandsTests(DatabaseKind kind)
+public sealed class UserCommandsTests(DatabaseKind kind) : HostFixture(kind)
 {
     private const string StrongPassword = "Kumo-Sora-2026!x";
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task Create_DefaultRole_CreatesPasswordUserInTenant()
     {
@@ -128,7 +120,7 @@ public sealed class UserCommandsTests(DatabaseKind kind)
         await AssertRejectedAsync(result, 1, email, "'--password' is required");
     }
 
-    private Task<CommandResult> RunAsync(params string[] args) => OperatorCli.RunAsync(host, args);
+    private Task<CommandResult> RunAsync(params string[] args) => OperatorCli.RunAsync(Host, args);
 
     private async Task<string> CreateTenantAsync()
     {
@@ -150,7 +142,7 @@ public sealed class UserCommandsTests(DatabaseKind kind)
         });
     }
 
-    private Task<(ApplicationUser? User, bool PasswordWorks)> FindUserAsync(string email, string? password) => host.InScopeAsync(async services =>
+    private Task<(ApplicationUser? User, bool PasswordWorks)> FindUserAsync(string email, string? password) => Host.InScopeAsync(async services =>
     {
         var users = services.GetRequiredService<UserManager<ApplicationUser>>();
         var user = await users.FindByEmailAsync(email);

@@ -16,16 +16,8 @@ namespace IdentityProvider.Tests.Clients;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class ClientSecretTests(DatabaseKind kind)
+public sealed class ClientSecretTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task Register_StoresTheSecretAsKeyedHash()
     {
@@ -44,7 +36,7 @@ public sealed class ClientSecretTests(DatabaseKind kind)
     public async Task ClientCredentials_WithKeyedHashSecret_IssuesToken_WrongSecretIsRefused()
     {
         var (clientId, secret) = await RegisterAsync();
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         var (ok, _) = await TokenAsync(browser, clientId, secret);
         var (wrong, json) = await TokenAsync(browser, clientId, secret[..^1] + (secret[^1] == 'A' ? 'B' : 'A'));
@@ -62,7 +54,7 @@ public sealed class ClientSecretTests(DatabaseKind kind)
     {
         var (clientId, secret) = await RegisterAsync();
         await SetStoredSecretAsync(clientId, LegacyPbkdf2(secret));
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         var (wrong, _) = await TokenAsync(browser, clientId, "wrong-" + secret);
         var afterWrong = await StoredSecretAsync(clientId);
@@ -85,7 +77,7 @@ public sealed class ClientSecretTests(DatabaseKind kind)
     {
         var (clientId, secret) = await RegisterAsync();
         await SetStoredSecretAsync(clientId, ClientSecretHash.Prefix + "garbage");
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         var (status, _) = await TokenAsync(browser, clientId, secret);
 
@@ -110,7 +102,7 @@ public sealed class ClientSecretTests(DatabaseKind kind)
     private async Task<(string ClientId, string Secret)> RegisterAsync()
     {
         var clientId = "cc-" + Guid.NewGuid().ToString("N")[..12];
-        var registered = await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, Scopes = ["idp.admin"] });
+        var registered = await Host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, Scopes = ["idp.admin"] });
         return (clientId, registered.Secret!);
     }
 
@@ -120,11 +112,11 @@ public sealed class ClientSecretTests(DatabaseKind kind)
             ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret,
         });
 
-    private Task<string?> StoredSecretAsync(string clientId) => host.InScopeAsync(services =>
+    private Task<string?> StoredSecretAsync(string clientId) => Host.InScopeAsync(services =>
         services.GetRequiredService<IdpDbContext>().Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking()
             .Where(a => a.ClientId == clientId).Select(a => a.ClientSecret).SingleAsync());
 
-    private Task<int> SetStoredSecretAsync(string clientId, string value) => host.InScopeAsync(services =>
+    private Task<int> SetStoredSecretAsync(string clientId, string value) => Host.InScopeAsync(services =>
         services.GetRequiredService<IdpDbContext>().Set<OpenIddictEntityFrameworkCoreApplication>()
             .Where(a => a.ClientId == clientId).ExecuteUpdateAsync(s => s.SetProperty(a => a.ClientSecret, value)));
 }

@@ -23,8 +23,6 @@ namespace IdentityProvider.Tests.Keys;
 [TestFixture(DatabaseKind.PostgreSql)]
 public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
-    private readonly DatabaseKind kind = kind;
-
     [Test]
     public async Task CodeFlow_AccessTokenIsEs256_IdTokenIsRs256_BothValidateAgainstJwks()
     {
@@ -91,7 +89,7 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     [Test]
     public async Task AccessTokenSigningAlgorithmRs256_SignsAccessTokensRs256()
     {
-        await using var host = await IdpTestHost.StartAsync(kind, new Dictionary<string, string?> { ["Oidc:AccessTokenSigningAlgorithm"] = "RS256" });
+        await using var host = await IdpTestHost.StartAsync(Kind, new Dictionary<string, string?> { ["Oidc:AccessTokenSigningAlgorithm"] = "RS256" });
         using var session = await AdminApiSession.StartAsync(host);
 
         Assert.That(new JsonWebToken(session.AccessToken).Alg, Is.EqualTo("RS256"));
@@ -100,7 +98,7 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     [Test]
     public async Task ExistingRsaOnlyDeployment_PublishesEcdsaKeyFirst_SignsWithItAfterActivation()
     {
-        await using var database = await TestDatabase.CreateAsync(kind);
+        await using var database = await TestDatabase.CreateAsync(Kind);
         // A deployment from before ES256: migrated, with its RSA and AES keys only.
         await using (var before = IdpTestHost.StartNode(database))
         {
@@ -128,7 +126,7 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     [Test]
     public async Task RotateSigning_RotatesBothAlgorithms()
     {
-        await using var host = await IdpTestHost.StartAsync(kind);
+        await using var host = await IdpTestHost.StartAsync(Kind);
 
         var rotated = await host.InScopeAsync(services => services.GetRequiredService<ServerKeyStore>().RotateAsync(ServerKeyUse.Signing, TimeSpan.FromHours(1)));
         host.Clock.Advance(TimeSpan.FromMinutes(61));

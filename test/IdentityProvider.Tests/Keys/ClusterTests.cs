@@ -18,12 +18,10 @@ namespace IdentityProvider.Tests.Keys;
 [TestFixture(DatabaseKind.PostgreSql)]
 public sealed class ClusterTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
-    private readonly DatabaseKind kind = kind;
-
     [Test]
     public async Task SecondNode_PublishesTheSameKeys_AcceptsTheFirstNodesSessionAndTokens()
     {
-        await using var nodeA = await IdpTestHost.StartAsync(kind);
+        await using var nodeA = await IdpTestHost.StartAsync(Kind);
         var user = await nodeA.CreateUserAsync();
         var clientId = "spa-" + Guid.NewGuid().ToString("N")[..8];
         await nodeA.RegisterClientAsync(new IdentityProvider.Clients.ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
@@ -58,7 +56,7 @@ public sealed class ClusterTests(DatabaseKind kind) : OidcFlowFixture(kind)
     [Test]
     public async Task KeyRotation_PublishesTheNewKeyAtOnce_SignsWithItFromActivation_WithoutRestartingNodes()
     {
-        await using var nodeA = await IdpTestHost.StartAsync(kind);
+        await using var nodeA = await IdpTestHost.StartAsync(Kind);
         await using var nodeB = IdpTestHost.StartNode(nodeA.Database);
         var user = await nodeA.CreateUserAsync();
         var clientId = "spa-" + Guid.NewGuid().ToString("N")[..8];

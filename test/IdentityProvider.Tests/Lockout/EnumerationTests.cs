@@ -9,22 +9,14 @@ namespace IdentityProvider.Tests.Lockout;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class EnumerationTests(DatabaseKind kind)
+public sealed class EnumerationTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task UnknownAddress_AnswersEveryAttemptLikeARealAccount_LockedFromTheTenth()
     {
-        var user = await host.CreateUserAsync();
+        var user = await Host.CreateUserAsync();
         var nobody = $"nobody-{Guid.NewGuid():N}@example.test";
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         for (var i = 1; i <= 12; i++)
         {
@@ -34,16 +26,16 @@ public sealed class EnumerationTests(DatabaseKind kind)
             Assert.That(real.Kind, Is.EqualTo(i < 10 ? LoginAnswer.Invalid : LoginAnswer.Locked), $"attempt {i}");
         }
 
-        Assert.That(await QueuedMail.ForAsync(host, nobody), Is.Empty, "nobody to mail");
+        Assert.That(await QueuedMail.ForAsync(Host, nobody), Is.Empty, "nobody to mail");
     }
 
     [Test]
     public async Task AddressOfAnotherLoginMethod_AnswersLikeAPasswordAccount()
     {
-        var user = await host.CreateUserAsync();
-        await UserRecords.UpdateAsync(host, user.Email, u => u.LoginMethod = IdentityProvider.Data.LoginMethod.Google);
-        var reference = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        await UserRecords.UpdateAsync(Host, user.Email, u => u.LoginMethod = IdentityProvider.Data.LoginMethod.Google);
+        var reference = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
 
         for (var i = 1; i <= 10; i++)
         {
@@ -56,9 +48,9 @@ public sealed class EnumerationTests(DatabaseKind kind)
     [Test]
     public async Task UnknownAddress_TakesAsLongAsARealAccount()
     {
-        var user = await host.CreateUserAsync();
+        var user = await Host.CreateUserAsync();
         var nobody = $"nobody-{Guid.NewGuid():N}@example.test";
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var form = await (await browser.GetAsync("/Account/Login")).Content.ReadAsStringAsync();
         // First calls warm up code paths and caches on both sides.
         await TimeAsync(browser, form, user.Email);
@@ -74,7 +66,7 @@ public sealed class EnumerationTests(DatabaseKind kind)
         }
 
         var ratio = Median(fake) / Median(real);
-        await TestContext.Out.WriteLineAsync($"{kind}: wrong password, median of 8: registered {Median(real):F1} ms, unknown {Median(fake):F1} ms, ratio {ratio:F2}");
+        await TestContext.Out.WriteLineAsync($"{Kind}: wrong password, median of 8: registered {Median(real):F1} ms, unknown {Median(fake):F1} ms, ratio {ratio:F2}");
         // The hash of the password dominates both; skipping it for unknown addresses would show as a ratio near 0.1.
         Assert.That(ratio, Is.InRange(0.5, 2.0));
     }

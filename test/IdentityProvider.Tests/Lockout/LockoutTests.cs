@@ -9,21 +9,13 @@ namespace IdentityProvider.Tests.Lockout;
 /// <summary>R-7.3 through HTTP: ten consecutive wrong passwords lock, the right one resets the count, a lock holds.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class LockoutTests(DatabaseKind kind)
+public sealed class LockoutTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task NineWrongPasswords_DoNotLock_TheTenthLocksAndQueuesOneUnlockMail()
     {
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
 
         for (var i = 1; i <= 9; i++)
         {
@@ -31,24 +23,24 @@ public sealed class LockoutTests(DatabaseKind kind)
             Assert.That(answer.Kind, Is.EqualTo(LoginAnswer.Invalid), $"attempt {i}");
         }
 
-        var afterNine = await UserRecords.FindAsync(host, user.Email);
+        var afterNine = await UserRecords.FindAsync(Host, user.Email);
         Assert.Multiple(() =>
         {
             Assert.That(afterNine.AccessFailedCount, Is.EqualTo(9));
             Assert.That(afterNine.LockedAt, Is.Null);
         });
-        Assert.That(await QueuedMail.ForAsync(host, user.Email), Is.Empty, "no mail before the lock");
+        Assert.That(await QueuedMail.ForAsync(Host, user.Email), Is.Empty, "no mail before the lock");
 
         var tenth = await LoginAnswer.AttemptAsync(browser, user.Email, "Wrong-Password-10");
 
-        var locked = await UserRecords.FindAsync(host, user.Email);
-        var mails = await QueuedMail.ForAsync(host, user.Email);
+        var locked = await UserRecords.FindAsync(Host, user.Email);
+        var mails = await QueuedMail.ForAsync(Host, user.Email);
         Assert.Multiple(() =>
         {
             Assert.That(tenth.Kind, Is.EqualTo(LoginAnswer.Locked));
             Assert.That(tenth.Message, Does.StartWith(LoginAnswer.LockedMessageJa).And.Contain("メールで送信しました"));
             Assert.That(locked.AccessFailedCount, Is.EqualTo(10));
-            Assert.That(locked.LockedAt, Is.EqualTo(host.Clock.GetUtcNow()).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(locked.LockedAt, Is.EqualTo(Host.Clock.GetUtcNow()).Within(TimeSpan.FromMilliseconds(1)));
             Assert.That(mails.Select(m => m.Subject), Is.EqualTo(new[] { "【どこでもBOX】アカウントロック" }));
             Assert.That(mails[0].TextBody, Does.Contain("https://localhost/Account/Unlock?token="));
         });
@@ -57,61 +49,61 @@ public sealed class LockoutTests(DatabaseKind kind)
     [Test]
     public async Task LockedAccount_RightPassword_IsRefusedWithTheLockMessage_AndCountsNothing()
     {
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
         await LockAsync(browser, user);
 
         var answer = await LoginAnswer.AttemptAsync(browser, user.Email, user.Password);
         var again = await LoginAnswer.AttemptAsync(browser, user.Email, "Still-Wrong-1");
 
-        var record = await UserRecords.FindAsync(host, user.Email);
+        var record = await UserRecords.FindAsync(Host, user.Email);
         Assert.Multiple(() =>
         {
             Assert.That(answer.Kind, Is.EqualTo(LoginAnswer.Locked));
             Assert.That(again.Kind, Is.EqualTo(LoginAnswer.Locked));
             Assert.That(record.AccessFailedCount, Is.EqualTo(10), "a locked account counts no further");
-            Assert.That(browser.Cookies.GetCookies(host.BaseAddress)["idp.session"], Is.Null, "no session");
+            Assert.That(browser.Cookies.GetCookies(Host.BaseAddress)["idp.session"], Is.Null, "no session");
         });
-        Assert.That(await QueuedMail.ForAsync(host, user.Email), Has.Count.EqualTo(1), "one mail per lock, not per attempt");
+        Assert.That(await QueuedMail.ForAsync(Host, user.Email), Has.Count.EqualTo(1), "one mail per lock, not per attempt");
     }
 
     [Test]
     public async Task RightPassword_ResetsTheCount_SoFailuresMustBeConsecutive()
     {
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
         for (var i = 0; i < 9; i++)
         {
             await LoginAnswer.AttemptAsync(browser, user.Email, "Wrong-" + i);
         }
 
         Assert.That((await LoginAnswer.AttemptAsync(browser, user.Email, user.Password)).Kind, Is.EqualTo(LoginAnswer.SignedIn));
-        Assert.That((await UserRecords.FindAsync(host, user.Email)).AccessFailedCount, Is.Zero);
+        Assert.That((await UserRecords.FindAsync(Host, user.Email)).AccessFailedCount, Is.Zero);
 
-        using var other = host.CreateBrowser();
+        using var other = Host.CreateBrowser();
         for (var i = 0; i < 9; i++)
         {
             Assert.That((await LoginAnswer.AttemptAsync(other, user.Email, "Wrong-again-" + i)).Kind, Is.EqualTo(LoginAnswer.Invalid));
         }
 
-        Assert.That((await UserRecords.FindAsync(host, user.Email)).LockedAt, Is.Null);
+        Assert.That((await UserRecords.FindAsync(Host, user.Email)).LockedAt, Is.Null);
     }
 
     [Test]
     public async Task PasswordFailures_AndOneTimeCodeFailures_AreCountedApart()
     {
-        var user = await host.CreateUserAsync();
-        await UserRecords.UpdateAsync(host, user.Email, u => u.FailedOneTimeCodeCount = 4);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        await UserRecords.UpdateAsync(Host, user.Email, u => u.FailedOneTimeCodeCount = 4);
+        using var browser = Host.CreateBrowser();
 
         for (var i = 0; i < 3; i++)
         {
             await LoginAnswer.AttemptAsync(browser, user.Email, "Wrong-" + i);
         }
 
-        var afterFailures = await UserRecords.FindAsync(host, user.Email);
+        var afterFailures = await UserRecords.FindAsync(Host, user.Email);
         await LoginAnswer.AttemptAsync(browser, user.Email, user.Password);
-        var afterSuccess = await UserRecords.FindAsync(host, user.Email);
+        var afterSuccess = await UserRecords.FindAsync(Host, user.Email);
         Assert.Multiple(() =>
         {
             Assert.That(afterFailures.AccessFailedCount, Is.EqualTo(3));
@@ -124,12 +116,12 @@ public sealed class LockoutTests(DatabaseKind kind)
     [Test]
     public async Task Lock_IsAudited_SignInFailuresCarryTheirReason()
     {
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
         await LockAsync(browser, user);
         await LoginAnswer.AttemptAsync(browser, user.Email, user.Password);
 
-        var events = await UserRecords.AuditAsync(host, user.Email);
+        var events = await UserRecords.AuditAsync(Host, user.Email);
         var signIns = events.Where(e => e.Kind == nameof(AuditKind.SignIn)).Select(e => e.Reason).ToList();
         Assert.Multiple(() =>
         {
@@ -144,11 +136,11 @@ public sealed class LockoutTests(DatabaseKind kind)
     [Test]
     public async Task LockedAccount_KeepsItsRefreshTokensAndSession_OnlyPasswordSignInStops()
     {
-        var user = await host.CreateUserAsync();
-        using var owner = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var owner = Host.CreateBrowser();
         Assert.That((await LoginAnswer.AttemptAsync(owner, user.Email, user.Password)).Kind, Is.EqualTo(LoginAnswer.SignedIn));
 
-        using var attacker = host.CreateBrowser();
+        using var attacker = Host.CreateBrowser();
         await LockAsync(attacker, user);
 
         // The owner's session still answers as signed in: an attacker who knows the address cannot end it.
@@ -159,8 +151,8 @@ public sealed class LockoutTests(DatabaseKind kind)
     [Test]
     public async Task DeviceCookies_AreOffByDefault()
     {
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
         await LoginAnswer.AttemptAsync(browser, user.Email, user.Password);
 
         Assert.That(browser.Cookies.GetAllCookies().Select(c => c.Name), Does.Not.Contain(DeviceCookies.CookieName));

@@ -10,22 +10,14 @@ namespace IdentityProvider.Tests.PasswordReset;
 /// <summary>R-7.4, first half: the address form answers the same for every address; only a password user gets mail.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed partial class ForgotPasswordTests(DatabaseKind kind)
+public sealed partial class ForgotPasswordTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task RegisteredAndUnknownAddress_GetTheSameAnswer_OnlyTheRegisteredOneGetsMail()
     {
-        var user = await host.CreateUserAsync();
+        var user = await Host.CreateUserAsync();
         var nobody = $"nobody-{Guid.NewGuid():N}@example.test";
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         using var registered = await ResetFlow.RequestAsync(browser, user.Email);
         using var unknown = await ResetFlow.RequestAsync(browser, nobody);
@@ -41,35 +33,35 @@ public sealed partial class ForgotPasswordTests(DatabaseKind kind)
             Assert.That(registeredPage, Does.Contain("パスワードリセットについて承りました。"));
         });
 
-        var mails = await QueuedMail.ForAsync(host, user.Email);
+        var mails = await QueuedMail.ForAsync(Host, user.Email);
         Assert.Multiple(async () =>
         {
             Assert.That(mails.Select(m => m.Subject), Is.EqualTo(new[] { "【どこでもBOX】パスワードリセット" }));
             Assert.That(mails[0].TextBody, Does.Contain("https://localhost/Account/ResetPassword?token="));
-            Assert.That(await QueuedMail.ForAsync(host, nobody), Is.Empty);
-            Assert.That((await UserRecords.AuditAsync(host, user.Email, AuditKind.PasswordResetRequested)).Single().Outcome, Is.EqualTo("Success"));
-            Assert.That((await UserRecords.AuditAsync(host, nobody, AuditKind.PasswordResetRequested)).Single().Reason, Is.EqualTo("UnknownUser"));
+            Assert.That(await QueuedMail.ForAsync(Host, nobody), Is.Empty);
+            Assert.That((await UserRecords.AuditAsync(Host, user.Email, AuditKind.PasswordResetRequested)).Single().Outcome, Is.EqualTo("Success"));
+            Assert.That((await UserRecords.AuditAsync(Host, nobody, AuditKind.PasswordResetRequested)).Single().Reason, Is.EqualTo("UnknownUser"));
         });
     }
 
     [Test]
     public async Task AddressOfAnotherLoginMethod_GetsNoMail_AndTheSameAnswer()
     {
-        var user = await host.CreateUserAsync();
-        await UserRecords.UpdateAsync(host, user.Email, u => u.LoginMethod = LoginMethod.Microsoft);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        await UserRecords.UpdateAsync(Host, user.Email, u => u.LoginMethod = LoginMethod.Microsoft);
+        using var browser = Host.CreateBrowser();
 
         using var response = await ResetFlow.RequestAsync(browser, user.Email);
 
         Assert.That(response.Headers.Location?.OriginalString, Is.EqualTo("/Account/ForgotPassword/Sent"));
-        Assert.That(await QueuedMail.ForAsync(host, user.Email), Is.Empty);
-        Assert.That((await UserRecords.AuditAsync(host, user.Email, AuditKind.PasswordResetRequested)).Single().Reason, Is.EqualTo("OtherLoginMethod"));
+        Assert.That(await QueuedMail.ForAsync(Host, user.Email), Is.Empty);
+        Assert.That((await UserRecords.AuditAsync(Host, user.Email, AuditKind.PasswordResetRequested)).Single().Reason, Is.EqualTo("OtherLoginMethod"));
     }
 
     [Test]
     public async Task Form_TakesTheAddressTypedOnTheLoginPage()
     {
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         var html = await PageHtml.ReadAsync(await browser.GetAsync("/Account/ForgotPassword?email=taro%40example.jp"));
 
@@ -80,7 +72,7 @@ public sealed partial class ForgotPasswordTests(DatabaseKind kind)
     [TestCase("not-an-address", "メールアドレスの形式が正しくありません。")]
     public async Task Form_WithoutAValidAddress_ShowsTheErrorUnderTheField(string email, string message)
     {
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
 
         using var response = await ResetFlow.RequestAsync(browser, email);
 
@@ -96,22 +88,22 @@ public sealed partial class ForgotPasswordTests(DatabaseKind kind)
     [Test]
     public async Task InEnglish_WhenAsked_TheMailIsEnglishToo()
     {
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
         browser.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
 
         using var response = await ResetFlow.RequestAsync(browser, user.Email);
         var page = await PageAsync(browser, response);
 
         Assert.That(page, Does.Contain("Password reset requested"));
-        Assert.That((await QueuedMail.ForAsync(host, user.Email)).Single().Subject, Is.EqualTo("[DokodemoBOX] Password reset"));
+        Assert.That((await QueuedMail.ForAsync(Host, user.Email)).Single().Subject, Is.EqualTo("[DokodemoBOX] Password reset"));
     }
 
     [Test]
     public async Task RegisteredAndUnknownAddress_TakeAboutTheSameTime()
     {
-        var user = await host.CreateUserAsync();
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
         var form = await (await browser.GetAsync("/Account/ForgotPassword")).Content.ReadAsStringAsync();
         await TimeAsync(browser, form, user.Email);
         await TimeAsync(browser, form, $"warm-{Guid.NewGuid():N}@example.test");
@@ -125,7 +117,7 @@ public sealed partial class ForgotPasswordTests(DatabaseKind kind)
         }
 
         var ratio = Median(unknown) / Median(registered);
-        await TestContext.Out.WriteLineAsync($"{kind}: forgot password, median of 10: registered {Median(registered):F1} ms, unknown {Median(unknown):F1} ms, ratio {ratio:F2}");
+        await TestContext.Out.WriteLineAsync($"{Kind}: forgot password, median of 10: registered {Median(registered):F1} ms, unknown {Median(unknown):F1} ms, ratio {ratio:F2}");
         // No password hash here: both sides are a lookup and one insert batch, so only a gross difference shows.
         Assert.That(ratio, Is.InRange(0.33, 3.0));
     }

@@ -15,22 +15,14 @@ namespace IdentityProvider.Tests.PasswordReset;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
-public sealed class ResetPasswordTests(DatabaseKind kind)
+public sealed class ResetPasswordTests(DatabaseKind kind) : HostFixture(kind)
 {
-    private IdpTestHost host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => host = await IdpTestHost.StartAsync(kind);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await host.DisposeAsync();
-
     [Test]
     public async Task ResetLink_OpensTheFormWithTheRule_AndOpeningItSpendsNothing()
     {
-        var user = await host.CreateUserAsync();
-        var link = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        var link = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
 
         using var first = await browser.GetAsync(link);
         using var second = await browser.GetAsync(link);
@@ -49,11 +41,11 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
     [Test]
     public async Task Reset_SetsThePassword_UnlocksTheAccount_ResetsTwoFactor_AuditsAndNotifies()
     {
-        var user = await host.CreateUserAsync();
-        await ResetFlow.LockAsync(host, user);
+        var user = await Host.CreateUserAsync();
+        await ResetFlow.LockAsync(Host, user);
         await RegisterTwoFactorAsync(user);
-        var link = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var link = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
 
         using var posted = await ResetFlow.SubmitAsync(browser, link, ResetFlow.NewPassword);
 
@@ -61,7 +53,7 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
         var done = await PageHtml.ReadAsync(await browser.GetAsync("/Account/ResetPassword/Done"));
         Assert.That(done, Does.Contain("リセットパスワードの手続きが完了いたしました。").And.Contain("id=\"reset-password-done-ok\" href=\"/Account/Login\""));
 
-        var record = await UserRecords.FindAsync(host, user.Email);
+        var record = await UserRecords.FindAsync(Host, user.Email);
         var tokens = await AuthenticatorTokensAsync(record.Id);
         Assert.Multiple(() =>
         {
@@ -76,24 +68,24 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
 
         Assert.Multiple(async () =>
         {
-            Assert.That((await LoginAnswer.AttemptAsync(host.CreateBrowser(), user.Email, ResetFlow.NewPassword)).Kind, Is.EqualTo(LoginAnswer.SignedIn));
-            Assert.That((await LoginAnswer.AttemptAsync(host.CreateBrowser(), user.Email, user.Password)).Kind, Is.EqualTo(LoginAnswer.Invalid));
+            Assert.That((await LoginAnswer.AttemptAsync(Host.CreateBrowser(), user.Email, ResetFlow.NewPassword)).Kind, Is.EqualTo(LoginAnswer.SignedIn));
+            Assert.That((await LoginAnswer.AttemptAsync(Host.CreateBrowser(), user.Email, user.Password)).Kind, Is.EqualTo(LoginAnswer.Invalid));
         });
 
-        var kinds = (await UserRecords.AuditAsync(host, user.Email)).Select(e => e.Kind).ToList();
+        var kinds = (await UserRecords.AuditAsync(Host, user.Email)).Select(e => e.Kind).ToList();
         Assert.That(kinds, Does.Contain(nameof(AuditKind.PasswordResetCompleted))
             .And.Contain(nameof(AuditKind.TwoFactorRegistrationReset))
             .And.Contain(nameof(AuditKind.AccountUnlocked)));
-        var notice = (await QueuedMail.ForAsync(host, user.Email, "PasswordResetNotice")).Single();
+        var notice = (await QueuedMail.ForAsync(Host, user.Email, "PasswordResetNotice")).Single();
         Assert.That(notice.Subject, Is.EqualTo("【どこでもBOX】パスワードリセット完了のお知らせ"));
     }
 
     [Test]
     public async Task ResetLink_UsedTwice_TheSecondTimeIsRefused()
     {
-        var user = await host.CreateUserAsync();
-        var link = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        var link = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
         using (var first = await ResetFlow.SubmitAsync(browser, link, ResetFlow.NewPassword))
         {
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
@@ -113,29 +105,29 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
     [Test]
     public async Task ResetLink_AfterFourteenDays_IsRefusedAsExpired_AndThePasswordStays()
     {
-        var user = await host.CreateUserAsync();
-        var link = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        var link = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
         using var form = await browser.GetAsync(link);
         Assert.That(form.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
-        host.Clock.Advance(LinkLifetimePlusASecond);
+        Host.Clock.Advance(LinkLifetimePlusASecond);
         using var expired = await ResetFlow.SubmitFormAsync(browser, await form.Content.ReadAsStringAsync(), ResetFlow.NewPassword);
 
         Assert.Multiple(async () =>
         {
             Assert.That(expired.StatusCode, Is.EqualTo(HttpStatusCode.Gone));
             Assert.That(await PageHtml.ReadAsync(expired), Does.Contain("data-status=\"Expired\"").And.Contain("もう一度パスワードリセットをお申し込みください。"));
-            Assert.That((await LoginAnswer.AttemptAsync(host.CreateBrowser(), user.Email, user.Password)).Kind, Is.EqualTo(LoginAnswer.SignedIn), "the old password still works");
+            Assert.That((await LoginAnswer.AttemptAsync(Host.CreateBrowser(), user.Email, user.Password)).Kind, Is.EqualTo(LoginAnswer.SignedIn), "the old password still works");
         });
     }
 
     [Test]
     public async Task WeakPassword_IsRefusedWithEveryProblemUnderTheField_AndTheLinkStaysUsable()
     {
-        var user = await host.CreateUserAsync();
-        var link = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        var link = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
 
         using var weak = await ResetFlow.SubmitAsync(browser, link, "short");
 
@@ -154,9 +146,9 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
     [Test]
     public async Task PasswordEqualToTheAddress_IsRefused()
     {
-        var user = await host.CreateUserAsync();
-        var link = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        var link = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
 
         using var response = await ResetFlow.SubmitAsync(browser, link, user.Email.ToUpperInvariant());
 
@@ -166,9 +158,9 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
     [Test]
     public async Task ConfirmationThatDiffers_IsRefusedUnderTheConfirmationField()
     {
-        var user = await host.CreateUserAsync();
-        var link = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        var link = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
 
         using var response = await ResetFlow.SubmitAsync(browser, link, ResetFlow.NewPassword, ResetFlow.NewPassword + "x");
 
@@ -178,13 +170,13 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
     [Test]
     public async Task LinksSentBeforeAReset_StopWorking_UnlockAndResetAlike()
     {
-        var user = await host.CreateUserAsync();
-        await ResetFlow.LockAsync(host, user);
-        var unlockMail = (await QueuedMail.ForAsync(host, user.Email, "AccountLocked")).Single();
+        var user = await Host.CreateUserAsync();
+        await ResetFlow.LockAsync(Host, user);
+        var unlockMail = (await QueuedMail.ForAsync(Host, user.Email, "AccountLocked")).Single();
         var unlockLink = QueuedMail.LinkIn(unlockMail.TextBody, "/Account/Unlock");
-        var older = await ResetFlow.RequestLinkAsync(host, user.Email);
-        var used = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var browser = host.CreateBrowser();
+        var older = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        var used = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var browser = Host.CreateBrowser();
         using (var reset = await ResetFlow.SubmitAsync(browser, used, ResetFlow.NewPassword))
         {
             Assert.That(reset.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
@@ -205,11 +197,11 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
     [Test]
     public async Task UnlockLink_IsNoResetLink_AndTheOtherWayRound()
     {
-        var user = await host.CreateUserAsync();
-        await ResetFlow.LockAsync(host, user);
-        var unlockToken = QueuedMail.TokenOf(QueuedMail.LinkIn((await QueuedMail.ForAsync(host, user.Email, "AccountLocked")).Single().TextBody, "/Account/Unlock"));
-        var resetToken = QueuedMail.TokenOf(await ResetFlow.RequestLinkAsync(host, user.Email));
-        using var browser = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        await ResetFlow.LockAsync(Host, user);
+        var unlockToken = QueuedMail.TokenOf(QueuedMail.LinkIn((await QueuedMail.ForAsync(Host, user.Email, "AccountLocked")).Single().TextBody, "/Account/Unlock"));
+        var resetToken = QueuedMail.TokenOf(await ResetFlow.RequestLinkAsync(Host, user.Email));
+        using var browser = Host.CreateBrowser();
 
         using var unlockAsReset = await browser.GetAsync("/Account/ResetPassword?token=" + unlockToken);
         using var resetAsUnlock = await browser.GetAsync("/Account/Unlock?token=" + resetToken);
@@ -224,24 +216,24 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
     [Test]
     public async Task TwoParallelResets_WithTwoLinks_OnlyOnePasswordWins()
     {
-        var user = await host.CreateUserAsync();
-        var linkA = await ResetFlow.RequestLinkAsync(host, user.Email);
-        var linkB = await ResetFlow.RequestLinkAsync(host, user.Email);
-        using var a = host.CreateBrowser();
-        using var b = host.CreateBrowser();
+        var user = await Host.CreateUserAsync();
+        var linkA = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        var linkB = await ResetFlow.RequestLinkAsync(Host, user.Email);
+        using var a = Host.CreateBrowser();
+        using var b = Host.CreateBrowser();
 
         var responses = await Task.WhenAll(
             ResetFlow.SubmitAsync(a, linkA, ResetFlow.NewPassword + "A"),
             ResetFlow.SubmitAsync(b, linkB, ResetFlow.NewPassword + "B"));
 
         Assert.That(responses.Select(r => r.StatusCode), Is.EquivalentTo(new[] { HttpStatusCode.Redirect, HttpStatusCode.Gone }));
-        Assert.That(await UserRecords.AuditAsync(host, user.Email, AuditKind.PasswordResetCompleted), Has.Count.EqualTo(1));
+        Assert.That(await UserRecords.AuditAsync(Host, user.Email, AuditKind.PasswordResetCompleted), Has.Count.EqualTo(1));
     }
 
     private static readonly TimeSpan LinkLifetimePlusASecond = TimeSpan.FromDays(14) + TimeSpan.FromSeconds(1);
 
     private Task RegisterTwoFactorAsync(TestUser user) =>
-        host.InScopeAsync(async services =>
+        Host.InScopeAsync(async services =>
         {
             var users = services.GetRequiredService<UserManager<ApplicationUser>>();
             var record = (await users.FindByEmailAsync(user.Email))!;
@@ -255,6 +247,6 @@ public sealed class ResetPasswordTests(DatabaseKind kind)
         });
 
     private Task<List<string>> AuthenticatorTokensAsync(Guid userId) =>
-        host.InScopeAsync(async services => await services.GetRequiredService<IdpDbContext>().UserTokens
+        Host.InScopeAsync(async services => await services.GetRequiredService<IdpDbContext>().UserTokens
             .Where(t => t.UserId == userId).Select(t => t.Name).ToListAsync());
 }
