@@ -45,10 +45,11 @@ public sealed class PasswordHashSlotsTests
     {
         var slots = new PasswordHashSlots();
         using var release = new ManualResetEventSlim();
+        using var hashing = new CountdownEvent(Environment.ProcessorCount);
         var busy = Enumerable.Range(0, Environment.ProcessorCount)
-            .Select(_ => Task.Run(() => slots.RunAsync(() => release.Wait(TimeSpan.FromSeconds(10)), CancellationToken.None)))
+            .Select(_ => Task.Run(() => slots.RunAsync(() => { hashing.Signal(); return release.Wait(TimeSpan.FromSeconds(10)); }, CancellationToken.None)))
             .ToList();
-        await Task.Delay(100);
+        Assert.That(hashing.Wait(TimeSpan.FromSeconds(10)), Is.True, "every slot is taken");
         using var aborted = new CancellationTokenSource();
 
         var waiting = slots.RunAsync(() => true, aborted.Token);
