@@ -134,14 +134,47 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
     // Overrides rather than the SavingChanges event: a pooled context drops event handlers when it is reset.
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        RefuseAuditChanges();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var autoDetect = DetectChangesOnce();
+        try
+        {
+            RefuseAuditChanges();
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        RefuseAuditChanges();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var autoDetect = DetectChangesOnce();
+        try
+        {
+            RefuseAuditChanges();
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    /// <summary>
+    /// One scan of the tracked entities for changes per save, here. Without it the audit check, the
+    /// save interceptors (a deferred token request's count of pending rows) and EF Core's own save each
+    /// scanned every tracked entity again. Returns the setting to restore after the save.
+    /// </summary>
+    private bool DetectChangesOnce()
+    {
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        if (autoDetect)
+        {
+            ChangeTracker.DetectChanges();
+            ChangeTracker.AutoDetectChangesEnabled = false;
+        }
+
+        return autoDetect;
     }
 
     /// <summary>

@@ -33,13 +33,13 @@ public static class DatabaseExtensions
 
         builder.Services.AddSingleton<SqliteWriteGate>();
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton<TokenRequestWrites.Deferral>();
+        builder.Services.AddSingleton<OidcRequestWrites.Deferral>();
         builder.Services.AddDbContextPool<IdpDbContext>((services, db) =>
         {
             Configure(db, options.Provider, connectionString);
 
             // First: a suppressed save must not take a turn at the SQLite write gate.
-            db.AddInterceptors(services.GetRequiredService<TokenRequestWrites.Deferral>());
+            db.AddInterceptors(services.GetRequiredService<OidcRequestWrites.Deferral>());
             if (options.Provider == DatabaseProvider.Sqlite)
             {
                 db.AddInterceptors(services.GetRequiredService<SqliteWriteGate>(), BusyTimeout);

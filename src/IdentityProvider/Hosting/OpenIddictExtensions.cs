@@ -81,10 +81,14 @@ public static class OpenIddictExtensions
 
                 server.AddEventHandler(TokenSigningHandler.Descriptor);
 
-                // A token request's writes (redemption, new entries, a replay's revocation) go to
-                // the database in one transaction, just before the response.
-                server.AddEventHandler(TokenRequestWrites.Start.Descriptor)
-                    .AddEventHandler(TokenRequestWrites.Flush.Descriptor);
+                // A token request's writes (redemption, new entries, a replay's revocation) and an
+                // authorization request's (authorization, code) go to the database in one
+                // transaction each, just before the response.
+                server.AddEventHandler(OidcRequestWrites.StartTokenRequest.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.HoldConnection.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.FlushTokenResponse.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.StartAuthorizationSignIn.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.FlushAuthorizationResponse.Descriptor);
 
                 // No row for ID tokens and client-credentials access tokens (UnrecordedTokens says
                 // why); revoking such an access token puts it on a deny list, checked wherever this

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using IdentityProvider.Data;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.Authorization;
@@ -293,6 +296,156 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
             Assert.That(idToken.TryGetClaim("oi_tkn_id", out _), Is.False);
             Assert.That(TestBrowser.Location(endSession).GetLeftPart(UriPartial.Path), Is.EqualTo(PostLogoutRedirectUri), "the hint is still accepted: signed out and sent back");
         });
+    }
+
+    private TokenEndpointConnections? connections;
+
+    /// <summary>
+    /// Listens from the start of the fixture: EF Core stops broadcasting a context's connection
+    /// events for a second after one nobody listened to.
+    /// </summary>
+    [OneTimeSetUp]
+    public void ListenToConnections() => connections = Host is null ? null : new TokenEndpointConnections(Host);
+
+    [OneTimeTearDown]
+    public void StopListening() => connections?.Dispose();
+
+    [Test]
+    public async Task Authorize_WhenWritingTheCodeFails_LeavesNoAuthorizationBehind()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        await SignInAsync(browser, clientId, user);
+        var subject = (await Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Users
+            .Where(u => u.Email == user.Email).Select(u => u.Id).SingleAsync())).ToString();
+        Task<int> AuthorizationsAsync() => Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>()
+            .Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization>().CountAsync(a => a.Subject == subject));
+        var before = await AuthorizationsAsync();
+
+        // The session is there: the next authorize creates an authorization and a code; the code's row is refused.
+        await SqlAsync(Kind switch
+        {
+            DatabaseKind.PostgreSql => """
+                CREATE FUNCTION refuse_codes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+                CREATE TRIGGER refuse_codes BEFORE INSERT ON "OpenIddictTokens" FOR EACH ROW WHEN (NEW."Type" LIKE '%authorization_code') EXECUTE FUNCTION refuse_codes();
+                """,
+            DatabaseKind.SqlServer => "CREATE TRIGGER refuse_codes ON OpenIddictTokens AFTER INSERT AS IF EXISTS (SELECT 1 FROM inserted WHERE Type LIKE '%authorization_code') THROW 50000, 'refused by the test', 1;",
+            _ => "CREATE TRIGGER refuse_codes BEFORE INSERT ON OpenIddictTokens WHEN NEW.Type LIKE '%authorization_code' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+        });
+        HttpStatusCode refused;
+        using (var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())))
+        {
+            refused = response.StatusCode;
+        }
+
+        await SqlAsync(Kind == DatabaseKind.PostgreSql ? """DROP TRIGGER refuse_codes ON "OpenIddictTokens"; DROP FUNCTION refuse_codes();""" : "DROP TRIGGER refuse_codes;");
+        var after = await AuthorizationsAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.EqualTo(1), "the first sign-in's authorization");
+            Assert.That(refused, Is.EqualTo(HttpStatusCode.InternalServerError), "no code without its row");
+            Assert.That(after, Is.EqualTo(before), "the authorization and the code are written together or not at all");
+        });
+    }
+
+    [TestCase("authorization_code")]
+    [TestCase("refresh_token")]
+    public async Task TokenRequest_OpensTheDatabaseConnectionOnce_AndClosesIt(string grant)
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var pkce = Pkce.Create();
+        var code = TestBrowser.Query(await browser.AuthorizeAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce), user))["code"];
+        var form = CodeRedemption(clientId, code, pkce);
+        if (grant == "refresh_token")
+        {
+            var (_, tokens) = await browser.TokenAsync(form);
+            form = Refresh(clientId, tokens.GetProperty("refresh_token").GetString()!);
+        }
+
+        connections!.Reset();
+        var (status, json) = await browser.TokenAsync(form);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), json.ToString());
+            Assert.That(connections.Opened, Is.EqualTo(1), "read the token, read the user and write, on one connection");
+            Assert.That(connections.Closed, Is.EqualTo(1), "and let it go before the request ends");
+        });
+    }
+
+    /// <summary>Counts EF Core's connection openings and closings made while serving <c>/connect/token</c>.</summary>
+    private sealed class TokenEndpointConnections : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private readonly IHttpContextAccessor http;
+        private readonly IDisposable allListeners;
+        private readonly List<IDisposable> subscriptions = [];
+        private int opened;
+        private int closed;
+
+        public TokenEndpointConnections(IdpTestHost host)
+        {
+            http = host.Services.GetRequiredService<IHttpContextAccessor>();
+            allListeners = DiagnosticListener.AllListeners.Subscribe(this);
+        }
+
+        public int Opened => Volatile.Read(ref opened);
+
+        public void Reset()
+        {
+            Interlocked.Exchange(ref opened, 0);
+            Interlocked.Exchange(ref closed, 0);
+        }
+
+        public int Closed => Volatile.Read(ref closed);
+
+        public void OnNext(DiagnosticListener listener)
+        {
+            if (listener.Name == DbLoggerCategory.Name)
+            {
+                lock (subscriptions)
+                {
+                    subscriptions.Add(listener.Subscribe(this));
+                }
+            }
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (http.HttpContext?.Request.Path != "/connect/token")
+            {
+                return;
+            }
+
+            if (value.Key == RelationalEventId.ConnectionOpened.Name)
+            {
+                Interlocked.Increment(ref opened);
+            }
+            else if (value.Key == RelationalEventId.ConnectionClosed.Name)
+            {
+                Interlocked.Increment(ref closed);
+            }
+        }
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void Dispose()
+        {
+            allListeners.Dispose();
+            lock (subscriptions)
+            {
+                subscriptions.ForEach(s => s.Dispose());
+            }
+        }
     }
 
     private Task SqlAsync(string sql) =>
