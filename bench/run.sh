@@ -19,7 +19,7 @@
 #                     --scale-users users with SQL and run the token and login scenarios again
 #   --scale-warmup S  warm-up before each scale scenario (default: min(warmup, 10); the server
 #                     process is already warm from the empty-database scenarios)
-#   --node-alg        signing algorithm of node-oidc-provider; auto = what our JWKS advertises
+#   --node-alg        access-token signing algorithm of node-oidc-provider; auto = that of our access tokens
 #   --skip-build      reuse the previous run's build (bench/results/tmp/build)
 #   --keep            keep the databases of the run (they are deleted at the end otherwise)
 #
@@ -325,7 +325,10 @@ for db in "${DB_LIST[@]}"; do
   provision "$db"
   start_ours "$db"
   base="http://127.0.0.1:$OURS_PORT"
-  [[ -n "$OUR_ALG" ]] || OUR_ALG="$(curl -sf "$base/.well-known/jwks" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).keys[0].alg))')"
+  # The algorithm of the access tokens we issue (ID tokens are RS256 on both sides).
+  [[ -n "$OUR_ALG" ]] || OUR_ALG="$(curl -sf -X POST "$base/connect/token" --data-urlencode grant_type=client_credentials \
+    --data-urlencode client_id=bench-cc --data-urlencode "client_secret=$CC_SECRET" --data-urlencode scope=idp.admin \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(Buffer.from(JSON.parse(s).access_token.split(".")[0],"base64url")).alg))')"
   run_cc ours "$db" "$base" "$SERVER_PID" client-credentials "$WARMUP" /connect/token
   run_refresh ours "$db" "$base" "$SERVER_PID" refresh "$WARMUP" /connect/token
   record_stored_tokens "$db" refresh

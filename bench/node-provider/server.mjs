@@ -6,7 +6,9 @@
 // - Client credentials: confidential client `bench-cc` (client_secret_post), scope idp.admin;
 //   access tokens are signed JWTs through the resourceIndicators feature (defaultResource +
 //   getResourceServerInfo with accessTokenFormat 'jwt'), signed with --alg (run.sh passes the
-//   algorithm our server advertises in its JWKS, so both sign the same way). Lifetime 1 h like ours.
+//   algorithm of the access tokens our server issues, so both sign them the same way). Lifetime 1 h
+//   like ours. ID tokens are RS256 whatever --alg says, as ours are (RS256 is what every relying
+//   party must accept): the provider holds an RSA key, plus a P-256 key when --alg is ES256.
 // - Refresh tokens: public client `bench-rp` (PKCE, no secret) with rotateRefreshToken: true, so
 //   each refresh returns a new refresh token and consumes the old one, as ours does. Logging in
 //   through node-oidc-provider's dev interactions checks no password, so instead of a login flow
@@ -32,15 +34,17 @@ const issuer = `http://127.0.0.1:${port}`;
 const resource = 'urn:bench:api';
 const alg = opts.alg;
 
-function signingKey() {
-  const pair = alg.startsWith('ES')
+if (!['RS256', 'ES256'].includes(alg)) throw new Error(`--alg must be RS256 or ES256, not ${alg}`);
+
+function signingKey(keyAlg) {
+  const pair = keyAlg === 'ES256'
     ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
     : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...pair.privateKey.export({ format: 'jwk' }), use: 'sig', alg, kid: randomUUID() };
+  return { ...pair.privateKey.export({ format: 'jwk' }), use: 'sig', alg: keyAlg, kid: randomUUID() };
 }
 
 const provider = new Provider(issuer, {
-  jwks: { keys: [signingKey()] },
+  jwks: { keys: alg === 'ES256' ? [signingKey('RS256'), signingKey('ES256')] : [signingKey('RS256')] },
   clients: [
     {
       client_id: 'bench-cc',
@@ -57,7 +61,7 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1:7999/cb'],
       token_endpoint_auth_method: 'none',
-      id_token_signed_response_alg: alg,
+      id_token_signed_response_alg: 'RS256',
     },
   ],
   scopes: ['openid', 'offline_access', 'idp.admin'],
