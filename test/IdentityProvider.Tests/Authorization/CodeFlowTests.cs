@@ -1,11 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using IdentityProvider.Data;
 using IdentityProvider.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.Authorization;
@@ -298,18 +295,6 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         });
     }
 
-    private TokenEndpointConnections? connections;
-
-    /// <summary>
-    /// Listens from the start of the fixture: EF Core stops broadcasting a context's connection
-    /// events for a second after one nobody listened to.
-    /// </summary>
-    [OneTimeSetUp]
-    public void ListenToConnections() => connections = Host is null ? null : new TokenEndpointConnections(Host);
-
-    [OneTimeTearDown]
-    public void StopListening() => connections?.Dispose();
-
     [Test]
     public async Task Authorize_WhenWritingTheCodeFails_LeavesNoAuthorizationBehind()
     {
@@ -366,7 +351,8 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
             form = Refresh(clientId, tokens.GetProperty("refresh_token").GetString()!);
         }
 
-        connections!.Reset();
+        var connections = Host.Services.GetRequiredService<ConnectionCounter>();
+        connections.Watch("/connect/token");
         var (status, json) = await browser.TokenAsync(form);
 
         Assert.Multiple(() =>
@@ -375,77 +361,6 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
             Assert.That(connections.Opened, Is.EqualTo(1), "read the token, read the user and write, on one connection");
             Assert.That(connections.Closed, Is.EqualTo(1), "and let it go before the request ends");
         });
-    }
-
-    /// <summary>Counts EF Core's connection openings and closings made while serving <c>/connect/token</c>.</summary>
-    private sealed class TokenEndpointConnections : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly IHttpContextAccessor http;
-        private readonly IDisposable allListeners;
-        private readonly List<IDisposable> subscriptions = [];
-        private int opened;
-        private int closed;
-
-        public TokenEndpointConnections(IdpTestHost host)
-        {
-            http = host.Services.GetRequiredService<IHttpContextAccessor>();
-            allListeners = DiagnosticListener.AllListeners.Subscribe(this);
-        }
-
-        public int Opened => Volatile.Read(ref opened);
-
-        public void Reset()
-        {
-            Interlocked.Exchange(ref opened, 0);
-            Interlocked.Exchange(ref closed, 0);
-        }
-
-        public int Closed => Volatile.Read(ref closed);
-
-        public void OnNext(DiagnosticListener listener)
-        {
-            if (listener.Name == DbLoggerCategory.Name)
-            {
-                lock (subscriptions)
-                {
-                    subscriptions.Add(listener.Subscribe(this));
-                }
-            }
-        }
-
-        public void OnNext(KeyValuePair<string, object?> value)
-        {
-            if (http.HttpContext?.Request.Path != "/connect/token")
-            {
-                return;
-            }
-
-            if (value.Key == RelationalEventId.ConnectionOpened.Name)
-            {
-                Interlocked.Increment(ref opened);
-            }
-            else if (value.Key == RelationalEventId.ConnectionClosed.Name)
-            {
-                Interlocked.Increment(ref closed);
-            }
-        }
-
-        public void OnCompleted()
-        {
-        }
-
-        public void OnError(Exception error)
-        {
-        }
-
-        public void Dispose()
-        {
-            allListeners.Dispose();
-            lock (subscriptions)
-            {
-                subscriptions.ForEach(s => s.Dispose());
-            }
-        }
     }
 
     private Task SqlAsync(string sql) =>

@@ -3,6 +3,7 @@ using IdentityProvider.Data;
 using IdentityProvider.Tenants;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -133,6 +134,8 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<ConnectionCounter>();
+            services.ConfigureDbContext<IdpDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<ConnectionCounter>()));
         });
     }
 
