@@ -248,19 +248,13 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         var refreshToken = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
 
         // The database refuses the new refresh token's row: the redemption of the old one must not stay.
-        await SqlAsync(Kind == DatabaseKind.PostgreSql
-            ? """
-              CREATE FUNCTION refuse_refresh_tokens() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
-              CREATE TRIGGER refuse_refresh_tokens BEFORE INSERT ON "OpenIddictTokens" FOR EACH ROW WHEN (NEW."Type" LIKE '%refresh_token') EXECUTE FUNCTION refuse_refresh_tokens();
-              """
-            : "CREATE TRIGGER refuse_refresh_tokens BEFORE INSERT ON OpenIddictTokens WHEN NEW.Type LIKE '%refresh_token' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
         HttpStatusCode refused;
-        using (var response = await browser.Http.PostAsync("/connect/token", new FormUrlEncodedContent(Refresh(clientId, refreshToken))))
+        await using (await RefuseTokenRowsAsync("refresh_token"))
         {
+            using var response = await browser.Http.PostAsync("/connect/token", new FormUrlEncodedContent(Refresh(clientId, refreshToken)));
             refused = response.StatusCode;
         }
 
-        await SqlAsync(Kind == DatabaseKind.PostgreSql ? """DROP TRIGGER refuse_refresh_tokens ON "OpenIddictTokens"; DROP FUNCTION refuse_refresh_tokens();""" : "DROP TRIGGER refuse_refresh_tokens;");
         var (retried, json) = await browser.TokenAsync(Refresh(clientId, refreshToken));
 
         Assert.Multiple(() =>
@@ -309,22 +303,13 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         var before = await AuthorizationsAsync();
 
         // The session is there: the next authorize creates an authorization and a code; the code's row is refused.
-        await SqlAsync(Kind switch
-        {
-            DatabaseKind.PostgreSql => """
-                CREATE FUNCTION refuse_codes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
-                CREATE TRIGGER refuse_codes BEFORE INSERT ON "OpenIddictTokens" FOR EACH ROW WHEN (NEW."Type" LIKE '%authorization_code') EXECUTE FUNCTION refuse_codes();
-                """,
-            DatabaseKind.SqlServer => "CREATE TRIGGER refuse_codes ON OpenIddictTokens AFTER INSERT AS IF EXISTS (SELECT 1 FROM inserted WHERE Type LIKE '%authorization_code') THROW 50000, 'refused by the test', 1;",
-            _ => "CREATE TRIGGER refuse_codes BEFORE INSERT ON OpenIddictTokens WHEN NEW.Type LIKE '%authorization_code' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
-        });
         HttpStatusCode refused;
-        using (var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())))
+        await using (await RefuseTokenRowsAsync("authorization_code"))
         {
+            using var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create()));
             refused = response.StatusCode;
         }
 
-        await SqlAsync(Kind == DatabaseKind.PostgreSql ? """DROP TRIGGER refuse_codes ON "OpenIddictTokens"; DROP FUNCTION refuse_codes();""" : "DROP TRIGGER refuse_codes;");
         var after = await AuthorizationsAsync();
 
         Assert.Multiple(() =>
@@ -361,6 +346,32 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
             Assert.That(connections.Opened, Is.EqualTo(1), "read the token, read the user and write, on one connection");
             Assert.That(connections.Closed, Is.EqualTo(1), "and let it go before the request ends");
         });
+    }
+
+    /// <summary>
+    /// Makes the database refuse new token rows of one type (a trigger) until the result is disposed:
+    /// a write that fails after OpenIddict has decided to issue.
+    /// </summary>
+    private async Task<IAsyncDisposable> RefuseTokenRowsAsync(string type)
+    {
+        var name = "refuse_" + type;
+        await SqlAsync(Kind switch
+        {
+            DatabaseKind.PostgreSql => $"""
+                CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+                CREATE TRIGGER {name} BEFORE INSERT ON "OpenIddictTokens" FOR EACH ROW WHEN (NEW."Type" LIKE '%{type}') EXECUTE FUNCTION {name}();
+                """,
+            DatabaseKind.SqlServer => $"CREATE TRIGGER {name} ON OpenIddictTokens AFTER INSERT AS IF EXISTS (SELECT 1 FROM inserted WHERE Type LIKE '%{type}') THROW 50000, 'refused by the test', 1;",
+            _ => $"CREATE TRIGGER {name} BEFORE INSERT ON OpenIddictTokens WHEN NEW.Type LIKE '%{type}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+        });
+        return new Dropping(() => SqlAsync(Kind == DatabaseKind.PostgreSql
+            ? $"""DROP TRIGGER {name} ON "OpenIddictTokens"; DROP FUNCTION {name}();"""
+            : $"DROP TRIGGER {name};"));
+    }
+
+    private sealed class Dropping(Func<Task> drop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await drop();
     }
 
     private Task SqlAsync(string sql) =>
