@@ -38,12 +38,12 @@ public sealed partial class OidcRequestWrites
     private OidcRequestWrites(IdpDbContext context) => Context = context;
 
     /// <summary>The request's own context; writes through any other context are not deferred.</summary>
-    public IdpDbContext Context { get; }
+    private IdpDbContext Context { get; }
 
-    public bool Deferring { get; private set; } = true;
+    private bool Deferring { get; set; } = true;
 
     /// <summary>Whether <see cref="HoldConnection"/> opened the context's connection and the flush has yet to close it.</summary>
-    public bool HoldsConnection { get; private set; }
+    private bool HoldsConnection { get; set; }
 
     private static void Begin(OpenIddictServerTransaction transaction)
     {
