@@ -35,6 +35,7 @@ public static class IdentityProviderExtensions
         builder.AddIdpLocalization();
         builder.AddIdpAdminApi();
         builder.AddIdpMail();
+        builder.AddIdpTokenPruning();
 
         builder.Services.AddOptions<LoginPageOptions>().BindConfiguration(LoginPageOptions.Section);
         builder.Services.AddScoped<PasswordSignIn>();

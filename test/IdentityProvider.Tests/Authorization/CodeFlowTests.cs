@@ -376,11 +376,4 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
 
     private Task SqlAsync(string sql) =>
         Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Database.ExecuteSqlRawAsync(sql));
-
-    private static Dictionary<string, string> Refresh(string clientId, string refreshToken) => new()
-    {
-        ["grant_type"] = "refresh_token",
-        ["client_id"] = clientId,
-        ["refresh_token"] = refreshToken,
-    };
 }

@@ -54,6 +54,13 @@ public abstract class OidcFlowFixture(DatabaseKind kind) : HostFixture(kind)
         return json;
     }
 
+    protected static Dictionary<string, string> Refresh(string clientId, string refreshToken) => new()
+    {
+        ["grant_type"] = "refresh_token",
+        ["client_id"] = clientId,
+        ["refresh_token"] = refreshToken,
+    };
+
     protected static Dictionary<string, string> CodeRedemption(string clientId, string code, Pkce? pkce, string? secret = null)
     {
         var form = new Dictionary<string, string>

@@ -7,8 +7,11 @@ public abstract class HostFixture(DatabaseKind kind)
 
     protected IdpTestHost Host { get; private set; } = null!;
 
+    /// <summary>Configuration the fixture's server starts with, besides the test defaults.</summary>
+    protected virtual IDictionary<string, string?>? Settings => null;
+
     [OneTimeSetUp]
-    public async Task StartHostAsync() => Host = await IdpTestHost.StartAsync(Kind);
+    public async Task StartHostAsync() => Host = await IdpTestHost.StartAsync(Kind, Settings);
 
     [OneTimeTearDown]
     public async Task StopHostAsync()
