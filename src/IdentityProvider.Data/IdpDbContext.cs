@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using OpenIddict.EntityFrameworkCore.Models;
 
 namespace IdentityProvider.Data;
 
@@ -37,6 +38,11 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.UseOpenIddict();
+
+        // Pruning walks tokens and authorizations oldest first (TokenPruner); without these it read
+        // the whole table once per batch of 1,000.
+        builder.Entity<OpenIddictEntityFrameworkCoreToken>(token => token.HasIndex(t => new { t.CreationDate, t.Id }));
+        builder.Entity<OpenIddictEntityFrameworkCoreAuthorization>(authorization => authorization.HasIndex(a => new { a.CreationDate, a.Id }));
 
         builder.Entity<Tenant>(tenant =>
         {

@@ -659,6 +659,8 @@ namespace IdentityProvider.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreationDate", "Id");
+
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictAuthorizations", (string)null);
@@ -759,6 +761,8 @@ namespace IdentityProvider.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("ReferenceId")
                         .IsUnique();
+
+                    b.HasIndex("CreationDate", "Id");
 
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 

@@ -665,6 +665,8 @@ namespace IdentityProvider.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreationDate", "Id");
+
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictAuthorizations", (string)null);
@@ -767,6 +769,8 @@ namespace IdentityProvider.Migrations.SqlServer.Migrations
                     b.HasIndex("ReferenceId")
                         .IsUnique()
                         .HasFilter("[ReferenceId] IS NOT NULL");
+
+                    b.HasIndex("CreationDate", "Id");
 
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 

@@ -646,6 +646,8 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreationDate", "Id");
+
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictAuthorizations", (string)null);
@@ -746,6 +748,8 @@ namespace IdentityProvider.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ReferenceId")
                         .IsUnique();
+
+                    b.HasIndex("CreationDate", "Id");
 
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 

@@ -72,6 +72,32 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Runs a write that is not a <c>SaveChanges</c> (a bulk <c>ExecuteDelete</c>) in turn with the
+    /// saves, so that it queues with them instead of meeting them in SQLite's busy handler, which
+    /// lets a writer that keeps the file busy starve the others.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
+    {
+        var entered = await gate.WaitAsync(MaximumWait, cancellationToken);
+        if (!entered)
+        {
+            LogGateTimeout(logger, MaximumWait.TotalSeconds);
+        }
+
+        try
+        {
+            return await write(cancellationToken);
+        }
+        finally
+        {
+            if (entered)
+            {
+                gate.Release();
+            }
+        }
+    }
+
     private static DbContext? ShouldGate(DbContext? context) =>
         context is not null && context.Database.CurrentTransaction is null ? context : null;
 

@@ -10,9 +10,10 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace IdentityProvider.Tests.Authorization;
 
 /// <summary>
-/// Token entries that can no longer be used, and authorizations left without tokens, are deleted
-/// once older than the retention — never before the refresh-token lifetime, so that a replayed
-/// refresh token is still recognised as one — while live chains keep their rows.
+/// Token entries that can no longer be used (redeemed, revoked, expired on the host's clock), and
+/// authorizations left without tokens, are deleted once older than the retention — never before the
+/// refresh-token lifetime, so that a replayed refresh token is still recognised as one — while live
+/// chains keep their rows and go on working.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
@@ -35,7 +36,9 @@ public sealed class TokenPruningTests(DatabaseKind kind) : OidcFlowFixture(kind)
         // A live chain: code redeemed, first refresh token redeemed, the second one current.
         var live = await PublicClientAsync();
         var first = (await SignInAsync(browser, live, user)).GetProperty("refresh_token").GetString()!;
-        Assert.That((await browser.TokenAsync(Refresh(live, first))).Status, Is.EqualTo(HttpStatusCode.OK));
+        var (refreshed, second) = await browser.TokenAsync(Refresh(live, first));
+        Assert.That(refreshed, Is.EqualTo(HttpStatusCode.OK));
+        var current = second.GetProperty("refresh_token").GetString()!;
 
         // A chain revoked by a replay: every token of its authorization revoked.
         var replayed = await PublicClientAsync();
@@ -55,16 +58,24 @@ public sealed class TokenPruningTests(DatabaseKind kind) : OidcFlowFixture(kind)
         Assert.That(await TokensAsync(replayed), Has.Count.EqualTo(5));
         Assert.That(await AuthorizationsAsync(replayed), Is.EqualTo(1));
 
-        // Past the refresh-token lifetime: what can no longer be used goes, the live chain stays.
-        Host.Clock.Advance(TimeSpan.FromDays(13));
+        // The live chain is used again before its refresh token expires (day 14).
+        Host.Clock.Advance(TimeSpan.FromDays(11));
+        var (status, rotated) = await browser.TokenAsync(Refresh(live, current));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), rotated.ToString());
+        var latest = rotated.GetProperty("refresh_token").GetString()!;
+        var issuedOnDay13 = (await TokensAsync(live)).Select(t => t.Id).Except(liveBefore.Select(t => t.Id)).ToList();
+        Assert.That(issuedOnDay13, Has.Count.EqualTo(2), "an access token and a refresh token");
+
+        // Day 15, past the refresh-token lifetime: everything issued on day 0 can no longer be used
+        // (redeemed, revoked, or expired by the host's clock) and goes; the live chain keeps its
+        // authorization and its new tokens, and goes on working.
+        Host.Clock.Advance(TimeSpan.FromDays(2));
         await PruneAsync();
-        var liveAfter = await TokensAsync(live);
-        Assert.That(liveAfter.Select(t => t.Status), Is.All.EqualTo(Statuses.Valid));
-        Assert.That(liveAfter.Select(t => t.Id), Is.EquivalentTo(liveBefore.Where(t => t.Status == Statuses.Valid).Select(t => t.Id)));
-        Assert.That(liveAfter.Count(t => t.Type == TokenTypeIdentifiers.RefreshToken), Is.EqualTo(1));
+        Assert.That((await TokensAsync(live)).Select(t => t.Id), Is.EquivalentTo(issuedOnDay13));
         Assert.That(await AuthorizationsAsync(live), Is.EqualTo(1));
         Assert.That(await TokensAsync(replayed), Is.Empty);
         Assert.That(await AuthorizationsAsync(replayed), Is.EqualTo(0));
+        Assert.That((await browser.TokenAsync(Refresh(live, latest))).Status, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
@@ -74,19 +85,52 @@ public sealed class TokenPruningTests(DatabaseKind kind) : OidcFlowFixture(kind)
         using var browser = Host.CreateBrowser();
         var client = await PublicClientAsync();
         await SignInAsync(browser, client, user);
-        var code = (await TokensAsync(client)).Single(t => t.Type == TokenTypeIdentifiers.Private.AuthorizationCode);
-        Assert.That(code.Status, Is.EqualTo(Statuses.Redeemed));
+        Assert.That(await TokensAsync(client), Has.Count.EqualTo(3), "code, access token, refresh token");
 
-        // The scheduled pass, not a direct call: past the lifetime and one interval on the host's clock.
+        // The scheduled pass, not a direct call: past the lifetime on the host's clock, every token
+        // of this sign-in has expired or been redeemed, and its authorization goes after them.
         Host.Clock.Advance(TimeSpan.FromDays(15));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await TokensAsync(client)).Any(t => t.Id == code.Id))
+        while ((await TokensAsync(client)).Count > 0 || await AuthorizationsAsync(client) > 0)
         {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the pruning job did not delete the redeemed code");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the pruning job did not delete the expired sign-in");
             await Task.Delay(100);
         }
+    }
 
-        Assert.That(await TokensAsync(client), Has.Count.EqualTo(2), "the access and refresh tokens are still valid");
+    [Test]
+    public async Task Prune_WalksPastManyBatches_WithEqualCreationDates()
+    {
+        const int Rows = 3 * TokenPruner.BatchSize + 100;
+        var client = await PublicClientAsync();
+        var created = Host.Clock.GetUtcNow().UtcDateTime - TimeSpan.FromDays(30);
+
+        // More rows than several batches, all created at the same moment, live ones among them.
+        await Host.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var application = await db.Set<OpenIddictEntityFrameworkCoreApplication>().SingleAsync(a => a.ClientId == client);
+            for (var i = 0; i < Rows; i++)
+            {
+                var live = i % 3 == 0;
+                db.Add(new OpenIddictEntityFrameworkCoreToken
+                {
+                    Application = application,
+                    CreationDate = created,
+                    ExpirationDate = live ? created + TimeSpan.FromDays(365) : created + TimeSpan.FromHours(1),
+                    Status = live ? Statuses.Valid : Statuses.Redeemed,
+                    Type = TokenTypeIdentifiers.RefreshToken,
+                });
+            }
+
+            return await db.SaveChangesAsync();
+        });
+
+        await PruneAsync();
+
+        var left = await TokensAsync(client);
+        Assert.That(left, Has.Count.EqualTo((Rows + 2) / 3), "every third row is live");
+        Assert.That(left.Select(t => t.Status), Is.All.EqualTo(Statuses.Valid));
     }
 
     private Task PruneAsync() =>
