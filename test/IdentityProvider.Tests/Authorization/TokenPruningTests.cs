@@ -133,6 +133,36 @@ public sealed class TokenPruningTests(DatabaseKind kind) : OidcFlowFixture(kind)
         Assert.That(left.Select(t => t.Status), Is.All.EqualTo(Statuses.Valid));
     }
 
+    [Test]
+    public async Task Redemption_LeavesTheCreationDateAsItWas_EvenWhenTheWholeRowIsUpdated()
+    {
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+        var client = await PublicClientAsync();
+        var refresh = (await SignInAsync(browser, client, user)).GetProperty("refresh_token").GetString()!;
+        var before = await CreationDatesAsync(client);
+
+        // A redemption is OpenIddict's whole-row UPDATE; so is this write of a changed creation date.
+        Assert.That((await browser.TokenAsync(Refresh(client, refresh))).Status, Is.EqualTo(HttpStatusCode.OK));
+        await Host.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var token = await db.Set<OpenIddictEntityFrameworkCoreToken>().FirstAsync(t => t.Application!.ClientId == client);
+            token.CreationDate = token.CreationDate!.Value.AddDays(-100);
+            db.Update(token);
+            return await db.SaveChangesAsync();
+        });
+
+        var after = await CreationDatesAsync(client);
+        Assert.That(before.Keys, Is.SubsetOf(after.Keys));
+        Assert.That(before.Select(kv => after[kv.Key]), Is.EqualTo(before.Values), "the pruning walk's index key must not move");
+    }
+
+    private Task<Dictionary<string, DateTime?>> CreationDatesAsync(string clientId) =>
+        Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Set<OpenIddictEntityFrameworkCoreToken>().AsNoTracking()
+            .Where(t => t.Application!.ClientId == clientId)
+            .ToDictionaryAsync(t => t.Id!, t => t.CreationDate));
+
     private Task PruneAsync() =>
         Host.InScopeAsync(services => services.GetRequiredService<TokenPruner>().PruneOnceAsync());
 
