@@ -45,6 +45,7 @@ public static partial class OperatorCommands
             MailCommands.Create(services, output),
             MigrateCommand.Create(services, output),
             AuditCommands.Create(services, output),
+            TokenCommands.Create(services, output),
         };
 
         var parsed = root.Parse(args);

@@ -1,6 +1,7 @@
 using System.Net;
 using IdentityProvider.Authorization;
 using IdentityProvider.Data;
+using IdentityProvider.Tests.Cli;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -162,6 +163,23 @@ public sealed class TokenPruningTests(DatabaseKind kind) : OidcFlowFixture(kind)
         Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Set<OpenIddictEntityFrameworkCoreToken>().AsNoTracking()
             .Where(t => t.Application!.ClientId == clientId)
             .ToDictionaryAsync(t => t.Id!, t => t.CreationDate));
+
+    [Test]
+    public async Task Command_PrunesNow_AndSaysHowMuch()
+    {
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+        var client = await PublicClientAsync();
+        await SignInAsync(browser, client, user);
+        Host.Clock.Advance(TimeSpan.FromDays(15));
+
+        var result = await OperatorCli.RunAsync(Host, "tokens", "prune");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Match(@"^pruned \d+ token entries and \d+ authorizations created more than 14 days ago"));
+        Assert.That(await TokensAsync(client), Is.Empty);
+        Assert.That(await AuthorizationsAsync(client), Is.EqualTo(0));
+    }
 
     private Task PruneAsync() =>
         Host.InScopeAsync(services => services.GetRequiredService<TokenPruner>().PruneOnceAsync());
