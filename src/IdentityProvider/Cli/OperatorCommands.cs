@@ -11,9 +11,18 @@ namespace IdentityProvider.Cli;
 /// </summary>
 public static partial class OperatorCommands
 {
-    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "mail", "audit", "migrate" };
+    /// <summary>
+    /// The first words that select a command rather than the server, known before any service
+    /// exists. A command missing here starts the server instead (a test compares this with the
+    /// command tree, <see cref="CommandNames"/>).
+    /// </summary>
+    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "mail", "audit", "migrate", "tokens" };
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
+
+    /// <summary>The top-level commands of the command tree.</summary>
+    internal static IEnumerable<string> CommandNames(IServiceProvider services) =>
+        CreateRoot(services, TextWriter.Null).Subcommands.Select(c => c.Name);
 
     /// <summary>
     /// A command's standard output is its result (for scripts) and its standard error the one-line
@@ -29,14 +38,8 @@ public static partial class OperatorCommands
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)
-    {
-        output ??= Console.Out;
-        error ??= Console.Error;
-        // Operators read English; the same services speak Japanese to end users.
-        CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("en-US");
-
-        var root = new RootCommand("Identity provider operator commands.")
+    private static RootCommand CreateRoot(IServiceProvider services, TextWriter output) =>
+        new("Identity provider operator commands.")
         {
             ClientCommands.Create(services, output),
             TenantCommands.Create(services, output),
@@ -48,7 +51,14 @@ public static partial class OperatorCommands
             TokenCommands.Create(services, output),
         };
 
-        var parsed = root.Parse(args);
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        // Operators read English; the same services speak Japanese to end users.
+        CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("en-US");
+
+        var parsed = CreateRoot(services, output).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             // Some parser messages span lines ("Did you mean one of the following?" and a list).

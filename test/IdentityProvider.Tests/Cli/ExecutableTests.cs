@@ -41,6 +41,20 @@ public sealed class ExecutableTests
     }
 
     [Test]
+    public async Task TokensPrune_RunsAPassAndExits_RatherThanStartingTheServer()
+    {
+        // The first word selects a command only if the executable knows it as one; "tokens" was
+        // missing from that list once and started the server instead.
+        var result = await runner.RunAsync("tokens", "prune");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+            Assert.That(result.Output, Does.StartWith("pruned 0 token entries and 0 authorizations created more than 14 days ago"));
+        });
+    }
+
+    [Test]
     public async Task ProvisioningCommands_ValidInput_ExitZeroAndDoWhatTheySay()
     {
         var id = Guid.NewGuid().ToString("N")[..8];
