@@ -111,10 +111,7 @@ public sealed partial class TokenPruner(
                 return deleted;
             }
 
-            var delete = prunable(batch.ConvertAll(e => e.Id));
-            deleted += db.Database.IsSqlite()
-                ? await sqliteWriteGate.WriteAsync(delete.ExecuteDeleteAsync, cancellationToken)
-                : await delete.ExecuteDeleteAsync(cancellationToken);
+            deleted += await sqliteWriteGate.WriteAsync(db, prunable(batch.ConvertAll(e => e.Id)).ExecuteDeleteAsync, cancellationToken);
             (afterDate, afterId) = (batch[^1].CreationDate, batch[^1].Id);
         }
     }

@@ -73,16 +73,16 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
     }
 
     /// <summary>
-    /// Runs a write that is not a <c>SaveChanges</c> (a bulk <c>ExecuteDelete</c>) in turn with the
-    /// saves, so that it queues with them instead of meeting them in SQLite's busy handler, which
-    /// lets a writer that keeps the file busy starve the others.
+    /// Runs a write of <paramref name="context"/> that is not a <c>SaveChanges</c> (a bulk
+    /// <c>ExecuteDelete</c>) in turn with the saves, so that it queues with them instead of meeting
+    /// them in SQLite's busy handler, which lets a writer that keeps the file busy starve the others.
+    /// On another provider, or inside an explicit transaction (as for saves), it runs at once.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
+    public async Task<T> WriteAsync<T>(DbContext context, Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
     {
-        var entered = await gate.WaitAsync(MaximumWait, cancellationToken);
-        if (!entered)
+        if (context.Database.IsSqlite() && ShouldGate(context) is not null)
         {
-            LogGateTimeout(logger, MaximumWait.TotalSeconds);
+            Hold(context, await gate.WaitAsync(MaximumWait, cancellationToken));
         }
 
         try
@@ -91,10 +91,7 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
         }
         finally
         {
-            if (entered)
-            {
-                gate.Release();
-            }
+            Release(context);
         }
     }
 
