@@ -9,10 +9,12 @@ public static class AuditCommands
 {
     public static Command Create(IServiceProvider services, TextWriter output)
     {
-        var time = services.GetRequiredService<TimeProvider>();
+        // Resolved when an option is parsed, not here: the command tree is also built without
+        // services, to learn the command names (OperatorCommands.IsCommand).
+        TimeProvider Time() => services.GetRequiredService<TimeProvider>();
         var tenant = new Option<string?>("--tenant") { Description = "Tenant name or id" };
-        var since = InstantOption("--since", "Events at or after this time", time);
-        var until = InstantOption("--until", "Events before this time", time);
+        var since = InstantOption("--since", "Events at or after this time", Time);
+        var until = InstantOption("--until", "Events before this time", Time);
         var kind = new Option<string?>("--kind") { Description = "Event kind, e.g. SignIn, ClientRegistered" };
         kind.AcceptOnlyFromAmong(Enum.GetNames<AuditKind>());
         var subject = new Option<string?>("--subject") { Description = "Who the event is about: e-mail address, client_id or tenant name" };
@@ -75,13 +77,13 @@ public static class AuditCommands
             }
         });
 
-    private static Option<DateTimeOffset?> InstantOption(string name, string description, TimeProvider time) => new(name)
+    private static Option<DateTimeOffset?> InstantOption(string name, string description, Func<TimeProvider> time) => new(name)
     {
         Description = $"{description}: {AuditTime.Formats}",
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            if (AuditTime.TryParse(text, time.GetUtcNow(), out var value))
+            if (AuditTime.TryParse(text, time().GetUtcNow(), out var value))
             {
                 return value;
             }

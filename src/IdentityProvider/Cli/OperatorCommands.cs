@@ -12,11 +12,10 @@ namespace IdentityProvider.Cli;
 public static partial class OperatorCommands
 {
     /// <summary>
-    /// The first words that select a command rather than the server, known before any service
-    /// exists. A command missing here starts the server instead (a test compares this with the
-    /// command tree, <see cref="CommandNames"/>).
+    /// The first words that select a command rather than the server, taken from the command tree
+    /// itself before any service exists: the commands only use their services when they run.
     /// </summary>
-    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "clients", "tenants", "users", "keys", "mail", "audit", "migrate", "tokens" };
+    private static readonly HashSet<string> Names = new(CommandNames(services: null!), StringComparer.Ordinal);
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
