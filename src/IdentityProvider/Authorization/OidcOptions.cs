@@ -22,7 +22,8 @@ public sealed class OidcOptions
     /// <summary>
     /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; a signature costs a tenth of
     /// an RS256 one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
-    /// always RS256, the algorithm every relying party accepts. Both keys are always published.
+    /// RS256, the algorithm every relying party accepts, unless the client registered
+    /// <c>id_token_signed_response_alg</c> ES256. Both keys are always published.
     /// </summary>
     [AllowedValues("ES256", "RS256")]
     public string AccessTokenSigningAlgorithm { get; set; } = "ES256";

@@ -15,8 +15,12 @@ public static class ClientCommands
         var isPublic = new Option<bool>("--public") { Description = "A public client: no secret, PKCE required" };
         var scopes = new Option<string[]>("--scope") { Description = "A scope the client may request (repeatable)", AllowMultipleArgumentsPerToken = true };
         var displayName = new Option<string?>("--display-name") { Description = "Name shown to operators" };
+        var idTokenAlg = new Option<string?>("--id-token-signed-response-alg")
+        {
+            Description = "Signature algorithm of the client's ID tokens: RS256 (default) or ES256",
+        };
 
-        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName };
+        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName, idTokenAlg };
         add.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
             var registered = await scope.GetRequiredService<ClientRegistry>().AddAsync(new ClientRegistration
@@ -28,8 +32,10 @@ public static class ClientCommands
                 RedirectUris = parsed.GetValue(redirectUris) ?? [],
                 PostLogoutRedirectUris = parsed.GetValue(postLogout) ?? [],
                 Scopes = parsed.GetValue(scopes) ?? [],
+                IdTokenSignedResponseAlg = parsed.GetValue(idTokenAlg),
             }, token);
-            await output.WriteLineAsync($"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)})");
+            await output.WriteLineAsync(
+                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg})");
             if (registered.Secret is not null && parsed.GetValue(secret) is null)
             {
                 await output.WriteLineAsync($"client_secret: {registered.Secret}");
@@ -43,7 +49,7 @@ public static class ClientCommands
             foreach (var client in await scope.GetRequiredService<ClientRegistry>().ListAsync(token))
             {
                 await output.WriteLineAsync(
-                    $"{client.ClientId}\t{client.ClientType}\tredirect_uris={string.Join(',', client.RedirectUris)}\tscopes={string.Join(' ', client.Scopes)}");
+                    $"{client.ClientId}\t{client.ClientType}\tredirect_uris={string.Join(',', client.RedirectUris)}\tscopes={string.Join(' ', client.Scopes)}\tid_token_signed_response_alg={client.IdTokenSignedResponseAlg}");
             }
         }, ct));
 

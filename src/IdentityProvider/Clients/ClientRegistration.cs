@@ -19,4 +19,11 @@ public sealed record ClientRegistration
 
     /// <summary>Scopes the client may request; empty means openid, email, profile and offline_access.</summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    /// <summary>
+    /// <c>id_token_signed_response_alg</c> (OIDC Dynamic Client Registration §2): <c>RS256</c> (null:
+    /// the default every relying party accepts) or <c>ES256</c>, for a relying party that validates
+    /// ECDSA — a twelfth of the signing cost.
+    /// </summary>
+    public string? IdTokenSignedResponseAlg { get; init; }
 }

@@ -132,6 +132,13 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             throw RequestRejectedException.Invalid("A public client needs at least one --redirect-uri.");
         }
 
+        var idTokenAlgorithm = registration.IdTokenSignedResponseAlg?.Trim() is { Length: > 0 } alg ? alg : ClientSettings.Rs256;
+        if (!ClientSettings.IdTokenAlgorithms.Contains(idTokenAlgorithm, StringComparer.Ordinal))
+        {
+            throw RequestRejectedException.Invalid(
+                $"id_token_signed_response_alg must be one of {string.Join(", ", ClientSettings.IdTokenAlgorithms)}, not '{idTokenAlgorithm}'.");
+        }
+
         secret = registration.Public ? null : registration.Secret ?? GenerateSecret();
         var descriptor = new OpenIddictApplicationDescriptor
         {
@@ -142,6 +149,10 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             // First-party relying parties of this service: no consent screen (SPEC §1).
             ConsentType = ConsentTypes.Implicit,
         };
+        if (idTokenAlgorithm != ClientSettings.Rs256)
+        {
+            descriptor.Settings[ClientSettings.IdTokenSignedResponseAlg] = idTokenAlgorithm;
+        }
 
         foreach (var uri in redirectUris)
         {
@@ -213,7 +224,8 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
         descriptor.RedirectUris.Select(u => u.OriginalString).Order(StringComparer.Ordinal).ToList(),
         descriptor.PostLogoutRedirectUris.Select(u => u.OriginalString).Order(StringComparer.Ordinal).ToList(),
         [Scopes.OpenId, .. descriptor.Permissions.Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
-            .Select(p => p[Permissions.Prefixes.Scope.Length..]).Order(StringComparer.Ordinal)]);
+            .Select(p => p[Permissions.Prefixes.Scope.Length..]).Order(StringComparer.Ordinal)],
+        ClientSettings.IdTokenAlgorithm(descriptor.Settings));
 
     private static string GenerateSecret() => Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 

@@ -7,7 +7,8 @@ public sealed record ClientSummary(
     string ClientType,
     IReadOnlyList<string> RedirectUris,
     IReadOnlyList<string> PostLogoutRedirectUris,
-    IReadOnlyList<string> Scopes);
+    IReadOnlyList<string> Scopes,
+    string IdTokenSignedResponseAlg);
 
 /// <summary>The result of a registration: the secret is shown this once and only stored hashed.</summary>
 public sealed record RegisteredClient(ClientSummary Client, string? Secret);

@@ -24,7 +24,7 @@ public static class OpenIddictExtensions
         builder.Services.AddScoped<ServerKeyStore>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
         builder.Services.AddSingleton<ServerKeyChangeTokenSource>();
-        builder.Services.AddSingleton<AccessTokenSigningKey>();
+        builder.Services.AddSingleton<SigningKeys>();
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>>(sp => sp.GetRequiredService<ServerKeyChangeTokenSource>());
         builder.Services.AddSingleton<ServerKeyRefresher>();

@@ -10,13 +10,13 @@ namespace IdentityProvider.Keys;
 /// Loads the persisted keys into OpenIddict when its options are first built (after start-up has
 /// applied migrations). The first credential of each list is the one OpenIddict uses to sign or
 /// encrypt (the RS256 key for signing); the others are kept for validation and decryption. The
-/// active key of <see cref="OidcOptions.AccessTokenSigningAlgorithm"/> goes to
-/// <see cref="AccessTokenSigningKey"/>. Runs again whenever <see cref="ServerKeyRefresher"/> signals a change.
+/// active key of <see cref="OidcOptions.AccessTokenSigningAlgorithm"/> and the ES256 key go to
+/// <see cref="SigningKeys"/>. Runs again whenever <see cref="ServerKeyRefresher"/> signals a change.
 /// </summary>
 public sealed class ConfigureServerKeys(
     IServiceScopeFactory scopes,
     ServerKeyChangeTokenSource changes,
-    AccessTokenSigningKey accessTokenKey,
+    SigningKeys signingKeys,
     IOptions<OidcOptions> oidc,
     TimeProvider time) : IConfigureOptions<OpenIddictServerOptions>
 {
@@ -28,18 +28,25 @@ public sealed class ConfigureServerKeys(
         changes.Loaded = store.Fingerprint();
 
         var now = time.GetUtcNow();
-        SigningCredentials? forAccessTokens = null;
+        SigningCredentials? forAccessTokens = null, activeEs256 = null, publishedEs256 = null;
         foreach (var (entity, key) in store.Load(ServerKeyUse.Signing))
         {
             var credentials = new SigningCredentials(key, entity.Algorithm);
             options.SigningCredentials.Add(credentials);
-            if (forAccessTokens is null && entity.Algorithm == oidc.Value.AccessTokenSigningAlgorithm && ServerKeyStore.IsActive(entity, now))
+            var active = ServerKeyStore.IsActive(entity, now);
+            if (forAccessTokens is null && active && entity.Algorithm == oidc.Value.AccessTokenSigningAlgorithm)
             {
                 forAccessTokens = credentials;
             }
+
+            if (entity.Algorithm == SecurityAlgorithms.EcdsaSha256)
+            {
+                publishedEs256 ??= credentials;
+                activeEs256 ??= active ? credentials : null;
+            }
         }
 
-        accessTokenKey.Current = forAccessTokens;
+        signingKeys.Set(forAccessTokens, activeEs256 ?? publishedEs256);
 
         foreach (var (entity, key) in store.Load(ServerKeyUse.Encryption))
         {

@@ -58,6 +58,17 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind) : AdminApiFixture(
     }
 
     [Test]
+    public async Task PostClient_UnsupportedIdTokenAlgorithm_Returns400ProblemAndRegistersNothing()
+    {
+        var clientId = UniqueClientId();
+
+        using var response = await Admin.PostAsync("/admin/api/clients", new { clientId, @public = true, redirectUris = new[] { "https://app.example/cb" }, idTokenSignedResponseAlg = "none" });
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "id_token_signed_response_alg must be one of RS256, ES256");
+        Assert.That(await ClientExistsAsync(clientId), Is.False);
+    }
+
+    [Test]
     public async Task PostClient_NullInsideRedirectUris_Returns400ProblemAndRegistersNothing()
     {
         var clientId = UniqueClientId();

@@ -17,7 +17,7 @@ public abstract class OidcFlowFixture(DatabaseKind kind) : HostFixture(kind)
     protected const string RedirectUri = "http://127.0.0.1:7000/cb";
     protected const string PostLogoutRedirectUri = "http://127.0.0.1:7000/signed-out";
 
-    protected async Task<string> PublicClientAsync()
+    protected async Task<string> PublicClientAsync(string? idTokenAlgorithm = null)
     {
         var id = "spa-" + Guid.NewGuid().ToString("N")[..10];
         await Host.RegisterClientAsync(new ClientRegistration
@@ -26,6 +26,7 @@ public abstract class OidcFlowFixture(DatabaseKind kind) : HostFixture(kind)
             Public = true,
             RedirectUris = [RedirectUri],
             PostLogoutRedirectUris = [PostLogoutRedirectUri],
+            IdTokenSignedResponseAlg = idTokenAlgorithm,
         });
         return id;
     }

@@ -1,4 +1,5 @@
 using IdentityProvider.Clients;
+using IdentityProvider.Common;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Abstractions;
@@ -22,7 +23,7 @@ public sealed class ClientCommandsTests(DatabaseKind kind) : HostFixture(kind)
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.Zero, result.ToString());
-            Assert.That(result.Output, Does.Contain($"client '{clientId}' registered (confidential; scopes: openid email offline_access profile)"));
+            Assert.That(result.Output, Does.Contain($"client '{clientId}' registered (confidential; scopes: openid email offline_access profile; ID tokens: RS256)"));
             Assert.That(secret, Has.Length.GreaterThanOrEqualTo(ClientRegistry.MinimumSecretLength));
             Assert.That(result.Output, Does.Contain("will not be shown again"));
         });
@@ -86,9 +87,43 @@ public sealed class ClientCommandsTests(DatabaseKind kind) : HostFixture(kind)
         {
             Assert.That(result.ExitCode, Is.Zero, result.ToString());
             Assert.That(result.OutputLines, Has.One.EqualTo(
-                $"{clientId}\tconfidential\tredirect_uris=https://a.example/cb,https://b.example/cb\tscopes=openid email offline_access profile"));
+                $"{clientId}\tconfidential\tredirect_uris=https://a.example/cb,https://b.example/cb\tscopes=openid email offline_access profile\tid_token_signed_response_alg=RS256"));
             Assert.That(result.Output, Does.Not.Contain(secret));
         });
+    }
+
+    [Test]
+    public async Task Add_IdTokenSignedResponseAlgEs256_IsRecordedAndListed()
+    {
+        var clientId = UniqueClientId();
+
+        var result = await RunAsync("clients", "add", "--client-id", clientId, "--public", "--redirect-uri", "http://127.0.0.1:7000/cb",
+            "--id-token-signed-response-alg", "ES256");
+        var list = await RunAsync("clients", "list");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+            Assert.That(result.Output, Does.Contain("ID tokens: ES256"));
+            Assert.That(list.OutputLines.Single(l => l.StartsWith(clientId + "\t", StringComparison.Ordinal)), Does.EndWith("\tid_token_signed_response_alg=ES256"));
+        });
+        Assert.That((await GetAsync(clientId)).IdTokenSignedResponseAlg, Is.EqualTo("ES256"));
+    }
+
+    [Test]
+    public async Task Add_UnknownIdTokenSignedResponseAlg_FailsAndRegistersNothing()
+    {
+        var clientId = UniqueClientId();
+
+        var result = await RunAsync("clients", "add", "--client-id", clientId, "--public", "--redirect-uri", "http://127.0.0.1:7000/cb",
+            "--id-token-signed-response-alg", "HS256");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+            Assert.That(result.ErrorLines, Is.EqualTo(new[] { "error: id_token_signed_response_alg must be one of RS256, ES256, not 'HS256'." }));
+        });
+        Assert.That(async () => await GetAsync(clientId), Throws.InstanceOf<RequestRejectedException>());
     }
 
     [Test]

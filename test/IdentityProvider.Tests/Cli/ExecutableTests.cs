@@ -79,7 +79,7 @@ public sealed class ExecutableTests
 
             Assert.That(createTenant.Output, Does.Contain($"tenant '{tenant}' created (FreeTrial, two-factor off)"));
             Assert.That(createUser.Output, Does.Contain($"user user-{id}@acme.test created in tenant '{tenant}' (Admin)"));
-            Assert.That(addClient.Output, Does.Contain($"client '{clientId}' registered (confidential; scopes: openid email)"));
+            Assert.That(addClient.Output, Does.Contain($"client '{clientId}' registered (confidential; scopes: openid email; ID tokens: RS256)"));
             Assert.That(addClient.Output, Does.Match("client_secret: [A-Za-z0-9_-]{43}"), "a generated secret is shown once");
             Assert.That(listed.OutputLines, Has.One.StartsWith($"{clientId}\tconfidential\tredirect_uris=http://127.0.0.1:7000/cb\t"));
             Assert.That(removeClient.Output, Does.Contain($"client '{clientId}' removed"));

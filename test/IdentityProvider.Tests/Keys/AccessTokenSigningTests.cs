@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
 using IdentityProvider.Tests.Admin;
@@ -69,6 +70,32 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     }
 
     [Test]
+    public async Task ClientRegisteredForEs256IdTokens_GetsThemOnCodeAndRefresh_ValidAgainstJwks_AndAsLogoutHint()
+    {
+        var clientId = await PublicClientAsync(idTokenAlgorithm: "ES256");
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+
+        var tokens = await SignInAsync(browser, clientId, user);
+        var id = await ValidateAsync(browser.Http, tokens.GetProperty("id_token").GetString()!, clientId);
+        var (status, refreshed) = await browser.TokenAsync(Refresh(clientId, tokens.GetProperty("refresh_token").GetString()!));
+        var refreshedId = await ValidateAsync(browser.Http, refreshed.GetProperty("id_token").GetString()!, clientId);
+        var discovery = JsonDocument.Parse(await browser.Http.GetStringAsync("/.well-known/openid-configuration")).RootElement;
+        using var logout = await browser.GetAsync(
+            $"/connect/endsession?id_token_hint={refreshedId.EncodedToken}&post_logout_redirect_uri={Uri.EscapeDataString(PostLogoutRedirectUri)}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(id.Alg, Is.EqualTo("ES256"));
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), refreshed.ToString());
+            Assert.That(refreshedId.Alg, Is.EqualTo("ES256"));
+            Assert.That(discovery.GetProperty("id_token_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()),
+                Is.SupersetOf(new[] { "RS256", "ES256" }));
+            Assert.That(TestBrowser.Location(logout).GetLeftPart(UriPartial.Path), Is.EqualTo(PostLogoutRedirectUri), "an ES256 ID token is a valid logout hint");
+        });
+    }
+
+    [Test]
     public async Task ClientCredentials_AccessTokenIsEs256_AndPublishedInJwks()
     {
         using var session = await AdminApiSession.StartAsync(Host);
@@ -110,6 +137,14 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
         using var first = await AdminApiSession.StartAsync(host);
         var ecKid = JsonDocument.Parse(await first.Http.GetStringAsync("/.well-known/jwks")).RootElement.GetProperty("keys")
             .EnumerateArray().Single(k => k.GetProperty("kty").GetString() == "EC").GetProperty("kid").GetString();
+        // A client registered for ES256 ID tokens refuses RS256 ones: it gets the published key at once.
+        var es256Client = "spa-" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterClientAsync(new ClientRegistration
+        {
+            ClientId = es256Client, Public = true, RedirectUris = [RedirectUri], IdTokenSignedResponseAlg = "ES256",
+        });
+        using var browser = host.CreateBrowser();
+        var idToken = new JsonWebToken((await SignInAsync(browser, es256Client, await host.CreateUserAsync())).GetProperty("id_token").GetString());
 
         host.Clock.Advance(ServerKeyStore.DefaultActivationDelay + TimeSpan.FromMinutes(1));
         host.Services.GetRequiredService<ServerKeyRefresher>().Refresh();
@@ -118,6 +153,7 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
         Assert.Multiple(() =>
         {
             Assert.That(new JsonWebToken(first.AccessToken).Alg, Is.EqualTo("RS256"), "published, not yet used");
+            Assert.That((idToken.Alg, idToken.Kid), Is.EqualTo(("ES256", ecKid)), "the client asked for ES256");
             Assert.That(new JsonWebToken(later.AccessToken).Alg, Is.EqualTo("ES256"));
             Assert.That(new JsonWebToken(later.AccessToken).Kid, Is.EqualTo(ecKid));
         });
