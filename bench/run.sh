@@ -8,7 +8,8 @@
 #
 #   bench/run.sh [--duration 10] [--warmup 30] [--connections 32] [--db sqlite|postgres|both]
 #                [--quick] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
-#                [--scale-warmup 10] [--node-alg auto|RS256|ES256] [--skip-build] [--keep]
+#                [--scale-warmup 10] [--node-alg auto|RS256|ES256] [--id-token-alg ES256|RS256]
+#                [--skip-build] [--keep]
 #
 #   --duration S      measured seconds per scenario (default 10; --quick: 5)
 #   --warmup S        seconds of the same load before each measurement, not counted (default 30;
@@ -20,6 +21,8 @@
 #   --scale-warmup S  warm-up before each scale scenario (default: min(warmup, 10); the server
 #                     process is already warm from the empty-database scenarios)
 #   --node-alg        access-token signing algorithm of node-oidc-provider; auto = that of our access tokens
+#   --id-token-alg    id_token_signed_response_alg of the relying party bench-rp on both servers (default
+#                     ES256: the bench's relying party validates ECDSA; RS256 is every client's default)
 #   --skip-build      reuse the previous run's build (bench/results/tmp/build)
 #   --keep            keep the databases of the run (they are deleted at the end otherwise)
 #
@@ -32,7 +35,7 @@ ROOT="$(dirname "$BENCH")"
 COMMAND_LINE="bench/run.sh $*"
 
 DURATION=""; WARMUP=""; CONNECTIONS=32; DBS=both; QUICK=0; SCALE=0
-SCALE_TENANTS=10000; SCALE_USERS=1000000; SCALE_WARMUP=""; NODE_ALG=auto; SKIP_BUILD=0; KEEP=0
+SCALE_TENANTS=10000; SCALE_USERS=1000000; SCALE_WARMUP=""; NODE_ALG=auto; ID_TOKEN_ALG=ES256; SKIP_BUILD=0; KEEP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -45,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --scale-users) SCALE_USERS="$2"; shift 2 ;;
     --scale-warmup) SCALE_WARMUP="$2"; shift 2 ;;
     --node-alg) NODE_ALG="$2"; shift 2 ;;
+    --id-token-alg) ID_TOKEN_ALG="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --keep) KEEP=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -54,6 +58,10 @@ done
 if [[ $QUICK == 1 ]]; then DURATION="${DURATION:-5}"; WARMUP="${WARMUP:-5}"; fi
 DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-30}"
 SCALE_WARMUP="${SCALE_WARMUP:-$(( WARMUP < 10 ? WARMUP : 10 ))}"
+case "$ID_TOKEN_ALG" in
+  RS256|ES256) ;;
+  *) echo "run.sh: --id-token-alg must be ES256 or RS256" >&2; exit 2 ;;
+esac
 case "$DBS" in
   both) DB_LIST=(sqlite postgres) ;;
   sqlite|postgres) DB_LIST=("$DBS") ;;
@@ -238,7 +246,7 @@ provision() {
   {
     idp migrate
     idp clients add --client-id bench-cc --secret "$CC_SECRET" --scope idp.admin
-    idp clients add --client-id bench-rp --public --redirect-uri "$REDIRECT_URI"
+    idp clients add --client-id bench-rp --public --redirect-uri "$REDIRECT_URI" --id-token-signed-response-alg "$ID_TOKEN_ALG"
     idp tenants create --name bench --plan Basic --holder-email holder@bench.example --holder-password "$PASSWORD" --two-factor off
     idp users create --tenant bench --email u1@bench.example --password "$PASSWORD"
   } >"$log" 2>&1 || { cat "$log" >&2; die "provisioning $db failed"; }
@@ -325,7 +333,7 @@ for db in "${DB_LIST[@]}"; do
   provision "$db"
   start_ours "$db"
   base="http://127.0.0.1:$OURS_PORT"
-  # The algorithm of the access tokens we issue (ID tokens are RS256 on both sides).
+  # The algorithm of the access tokens we issue (ID tokens: --id-token-alg on both sides).
   [[ -n "$OUR_ALG" ]] || OUR_ALG="$(curl -sf -X POST "$base/connect/token" --data-urlencode grant_type=client_credentials \
     --data-urlencode client_id=bench-cc --data-urlencode "client_secret=$CC_SECRET" --data-urlencode scope=idp.admin \
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(Buffer.from(JSON.parse(s).access_token.split(".")[0],"base64url")).alg))')"
@@ -350,7 +358,7 @@ done
 say "--- node-oidc-provider $(node -p "require('$BENCH/node_modules/oidc-provider/package.json').version") ($NODE_ALG, in-memory adapter)"
 NODE_PORT="$(free_port)"
 rm -f "$WORK/node-refresh-tokens.json"
-NODE_ENV=production node "$BENCH/node-provider/server.mjs" --port "$NODE_PORT" --alg "$NODE_ALG" --secret "$CC_SECRET" \
+NODE_ENV=production node "$BENCH/node-provider/server.mjs" --port "$NODE_PORT" --alg "$NODE_ALG" --id-token-alg "$ID_TOKEN_ALG" --secret "$CC_SECRET" \
   --refresh-tokens "$CONNECTIONS" --refresh-out "$WORK/node-refresh-tokens.json" >"$WORK/logs/node-provider.log" 2>&1 &
 NODE_PID=$!
 wait_http "http://127.0.0.1:$NODE_PORT/.well-known/openid-configuration" 30 "$NODE_PID" \
@@ -360,7 +368,7 @@ node_base="http://127.0.0.1:$NODE_PORT"
 run_cc theirs node "$node_base" "$NODE_PID" client-credentials "$WARMUP" /token
 run_refresh theirs node "$node_base" "$NODE_PID" refresh "$WARMUP" /token "$WORK/node-refresh-tokens.json"
 stop_pid "$NODE_PID"; NODE_PID=""
-echo "{ \"version\": \"$(node -p "require('$BENCH/node_modules/oidc-provider/package.json').version")\", \"alg\": \"$NODE_ALG\", \"ourAlg\": \"${OUR_ALG:-unknown}\" }" >"$WORK/node.json"
+echo "{ \"version\": \"$(node -p "require('$BENCH/node_modules/oidc-provider/package.json').version")\", \"alg\": \"$NODE_ALG\", \"ourAlg\": \"${OUR_ALG:-unknown}\", \"idTokenAlg\": \"$ID_TOKEN_ALG\" }" >"$WORK/node.json"
 
 # --- report ------------------------------------------------------------------------------------
 sed -i "s/\"loadAverageAtStart\"/\"loadAverageAtEnd\": [$(cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g')],\n  \"loadAverageAtStart\"/" "$WORK/machine.json"

@@ -126,7 +126,7 @@ if (hash) {
     .map(([db, h]) => `${h.perSecond.toFixed(1)}/s before the ${db} login`).join(', ');
   console.log(`Password hash alone (${hash.algorithm}, ${hash.threads} threads): ${hash.perSecond.toFixed(1)}/s at the start (${hash.msPerVerificationPerThread.toFixed(1)} ms each)${nearby ? `, ${nearby}` : ''}`);
 }
-if (nodeInfo) console.log(`node-oidc-provider ${nodeInfo.version}: ${nodeInfo.alg} JWT access tokens (ours advertise ${nodeInfo.ourAlg}), in-memory adapter`);
+if (nodeInfo) console.log(`node-oidc-provider ${nodeInfo.version}: ${nodeInfo.alg} JWT access tokens (ours advertise ${nodeInfo.ourAlg}), ${nodeInfo.idTokenAlg ?? 'RS256'} ID tokens on both, in-memory adapter`);
 console.log('');
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));

@@ -1,14 +1,16 @@
 // node-oidc-provider configured like our server for the benchmark (issue #3).
 //
-//   node node-provider/server.mjs --port 7100 --alg RS256|ES256 [--refresh-tokens N --refresh-out file]
+//   node node-provider/server.mjs --port 7100 --alg RS256|ES256 [--id-token-alg RS256|ES256]
+//                                 [--refresh-tokens N --refresh-out file]
 //
 // - In-memory adapter (the library's default): the most favourable storage it can have.
 // - Client credentials: confidential client `bench-cc` (client_secret_post), scope idp.admin;
 //   access tokens are signed JWTs through the resourceIndicators feature (defaultResource +
 //   getResourceServerInfo with accessTokenFormat 'jwt'), signed with --alg (run.sh passes the
 //   algorithm of the access tokens our server issues, so both sign them the same way). Lifetime 1 h
-//   like ours. ID tokens are RS256 whatever --alg says, as ours are (RS256 is what every relying
-//   party must accept): the provider holds an RSA key, plus a P-256 key when --alg is ES256.
+//   like ours. ID tokens are signed with --id-token-alg (the relying party's
+//   id_token_signed_response_alg; run.sh registers ours with the same): the provider holds an RSA
+//   key, plus a P-256 key when either algorithm is ES256.
 // - Refresh tokens: public client `bench-rp` (PKCE, no secret) with rotateRefreshToken: true, so
 //   each refresh returns a new refresh token and consumes the old one, as ours does. Logging in
 //   through node-oidc-provider's dev interactions checks no password, so instead of a login flow
@@ -23,6 +25,7 @@ const { values: opts } = parseArgs({
   options: {
     port: { type: 'string', default: '7100' },
     alg: { type: 'string', default: 'RS256' },
+    'id-token-alg': { type: 'string', default: 'RS256' },
     secret: { type: 'string', default: 'bench-cc-secret-0123456789abcdefghijklmnop' },
     'refresh-tokens': { type: 'string', default: '0' },
     'refresh-out': { type: 'string' },
@@ -33,8 +36,10 @@ const port = Number(opts.port);
 const issuer = `http://127.0.0.1:${port}`;
 const resource = 'urn:bench:api';
 const alg = opts.alg;
+const idTokenAlg = opts['id-token-alg'];
 
 if (!['RS256', 'ES256'].includes(alg)) throw new Error(`--alg must be RS256 or ES256, not ${alg}`);
+if (!['RS256', 'ES256'].includes(idTokenAlg)) throw new Error(`--id-token-alg must be RS256 or ES256, not ${idTokenAlg}`);
 
 function signingKey(keyAlg) {
   const pair = keyAlg === 'ES256'
@@ -44,7 +49,7 @@ function signingKey(keyAlg) {
 }
 
 const provider = new Provider(issuer, {
-  jwks: { keys: alg === 'ES256' ? [signingKey('RS256'), signingKey('ES256')] : [signingKey('RS256')] },
+  jwks: { keys: [alg, idTokenAlg].includes('ES256') ? [signingKey('RS256'), signingKey('ES256')] : [signingKey('RS256')] },
   clients: [
     {
       client_id: 'bench-cc',
@@ -61,7 +66,7 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1:7999/cb'],
       token_endpoint_auth_method: 'none',
-      id_token_signed_response_alg: 'RS256',
+      id_token_signed_response_alg: idTokenAlg,
     },
   ],
   scopes: ['openid', 'offline_access', 'idp.admin'],
