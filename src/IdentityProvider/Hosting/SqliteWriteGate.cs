@@ -110,9 +110,13 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
         }
     }
 
+    /// <summary>
+    /// Most saves of a token request are deferred and never held the gate: <c>TryGetValue</c> reads
+    /// without the table's lock, which <c>Remove</c> takes and every concurrent request met.
+    /// </summary>
     private void Release(DbContext? context)
     {
-        if (context is not null && holders.Remove(context))
+        if (context is not null && holders.TryGetValue(context, out _) && holders.Remove(context))
         {
             gate.Release();
         }
