@@ -18,40 +18,73 @@ public sealed class OpenIdClientInteropTests : Infrastructure.BrowserFixture
     [Test]
     public async Task OpenIdClient_RunsCodeFlowUserInfoRefreshIntrospectionLogoutAndClientCredentials()
     {
-        var user = await Idp.CreateUserAsync();
-        var clientId = "openid-client-" + Guid.NewGuid().ToString("N")[..8];
-        var secret = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        const string redirectUri = "http://127.0.0.1:7000/callback";
-        const string postLogoutUri = "http://127.0.0.1:7000/bye";
-        await Idp.RegisterClientAsync(new ClientRegistration
-        {
-            ClientId = clientId, Secret = secret, RedirectUris = [redirectUri], PostLogoutRedirectUris = [postLogoutUri],
-        });
+        var (user, result) = await RunFlowAsync(idTokenAlgorithm: null);
 
-        await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], new Dictionary<string, string>());
-        var output = await RunAsync("node", ["flow.mjs"], new Dictionary<string, string>
-        {
-            ["IDP_ISSUER"] = Idp.BaseAddress.ToString(),
-            ["RP_CLIENT_ID"] = clientId,
-            ["RP_CLIENT_SECRET"] = secret,
-            ["RP_REDIRECT_URI"] = redirectUri,
-            ["RP_POST_LOGOUT_URI"] = postLogoutUri,
-            ["USER_EMAIL"] = user.Email,
-            ["USER_PASSWORD"] = user.Password,
-        });
-
-        var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
         Assert.Multiple(() =>
         {
             Assert.That(result.GetProperty("idToken").GetProperty("email").GetString(), Is.EqualTo(user.Email));
             Assert.That(result.GetProperty("idToken").GetProperty("amr")[0].GetString(), Is.EqualTo("pwd"));
+            Assert.That(result.GetProperty("idTokenAlg").GetString(), Is.EqualTo("RS256"), "the default every relying party accepts");
             Assert.That(result.GetProperty("userInfo").GetProperty("login_method").GetString(), Is.EqualTo("Password"));
             Assert.That(result.GetProperty("refreshRotated").GetBoolean(), Is.True);
             Assert.That(result.GetProperty("oldRefreshRejected").GetBoolean(), Is.True);
             Assert.That(result.GetProperty("introspection").GetProperty("active").GetBoolean(), Is.True);
-            Assert.That(result.GetProperty("endSessionRedirect").GetString(), Is.EqualTo(postLogoutUri + "?state=bye"));
+            Assert.That(result.GetProperty("endSessionRedirect").GetString(), Is.EqualTo(PostLogoutUri + "?state=bye"));
             Assert.That(result.GetProperty("clientCredentials").GetProperty("tokenType").GetString(), Is.EqualTo("bearer").IgnoreCase);
         });
+    }
+
+    /// <summary>
+    /// A client registered with <c>id_token_signed_response_alg=ES256</c>: openid-client, told the same,
+    /// refuses any ID token of another algorithm, on the code grant and on refresh, and the ES256 ID
+    /// token is accepted back as the logout hint.
+    /// </summary>
+    [Test]
+    public async Task OpenIdClient_RegisteredForEs256IdTokens_AcceptsThemOnCodeAndRefreshAndAsLogoutHint()
+    {
+        var (user, result) = await RunFlowAsync(idTokenAlgorithm: "ES256");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.GetProperty("idToken").GetProperty("email").GetString(), Is.EqualTo(user.Email));
+            Assert.That(result.GetProperty("idTokenAlg").GetString(), Is.EqualTo("ES256"));
+            Assert.That(result.GetProperty("refreshedIdTokenAlg").GetString(), Is.EqualTo("ES256"));
+            Assert.That(result.GetProperty("endSessionRedirect").GetString(), Is.EqualTo(PostLogoutUri + "?state=bye"));
+        });
+    }
+
+    private const string RedirectUri = "http://127.0.0.1:7000/callback";
+    private const string PostLogoutUri = "http://127.0.0.1:7000/bye";
+
+    private async Task<(IdentityProvider.Tests.Infrastructure.TestUser User, JsonElement Result)> RunFlowAsync(string? idTokenAlgorithm)
+    {
+        var user = await Idp.CreateUserAsync();
+        var clientId = "openid-client-" + Guid.NewGuid().ToString("N")[..8];
+        var secret = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        await Idp.RegisterClientAsync(new ClientRegistration
+        {
+            ClientId = clientId, Secret = secret, RedirectUris = [RedirectUri], PostLogoutRedirectUris = [PostLogoutUri],
+            IdTokenSignedResponseAlg = idTokenAlgorithm,
+        });
+
+        await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], new Dictionary<string, string>());
+        var environment = new Dictionary<string, string>
+        {
+            ["IDP_ISSUER"] = Idp.BaseAddress.ToString(),
+            ["RP_CLIENT_ID"] = clientId,
+            ["RP_CLIENT_SECRET"] = secret,
+            ["RP_REDIRECT_URI"] = RedirectUri,
+            ["RP_POST_LOGOUT_URI"] = PostLogoutUri,
+            ["USER_EMAIL"] = user.Email,
+            ["USER_PASSWORD"] = user.Password,
+        };
+        if (idTokenAlgorithm is not null)
+        {
+            environment["RP_ID_TOKEN_ALG"] = idTokenAlgorithm;
+        }
+
+        var output = await RunAsync("node", ["flow.mjs"], environment);
+        return (user, JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement);
     }
 
     private static async Task<string> RunAsync(string program, string[] arguments, IDictionary<string, string> environment)

@@ -7,8 +7,13 @@ import * as client from 'openid-client';
 const env = (name) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
 const issuer = new URL(env('IDP_ISSUER'));
 const redirectUri = env('RP_REDIRECT_URI');
-const config = await client.discovery(issuer, env('RP_CLIENT_ID'), env('RP_CLIENT_SECRET'), undefined, { execute: [client.allowInsecureRequests] });
+// RP_ID_TOKEN_ALG (optional): the client's registered id_token_signed_response_alg, which
+// openid-client then requires of every ID token (without it, any algorithm the issuer advertises).
+const idTokenAlg = process.env.RP_ID_TOKEN_ALG;
+const metadata = { client_secret: env('RP_CLIENT_SECRET'), ...(idTokenAlg ? { id_token_signed_response_alg: idTokenAlg } : {}) };
+const config = await client.discovery(issuer, env('RP_CLIENT_ID'), metadata, undefined, { execute: [client.allowInsecureRequests] });
 const result = { issuer: config.serverMetadata().issuer };
+const algOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url')).alg;
 
 const verifier = client.randomPKCECodeVerifier();
 const state = client.randomState();
@@ -56,10 +61,12 @@ const tokens = await client.authorizationCodeGrant(config, callback, {
   pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
 });
 result.idToken = tokens.claims();
+result.idTokenAlg = algOf(tokens.id_token);
 result.userInfo = await client.fetchUserInfo(config, tokens.access_token, result.idToken.sub);
 
 const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
 result.refreshRotated = refreshed.refresh_token !== tokens.refresh_token;
+result.refreshedIdTokenAlg = refreshed.id_token ? algOf(refreshed.id_token) : null;
 
 const introspection = await client.tokenIntrospection(config, refreshed.access_token);
 result.introspection = { active: introspection.active, sub: introspection.sub, client_id: introspection.client_id };
