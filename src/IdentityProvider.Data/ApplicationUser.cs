@@ -34,6 +34,13 @@ public sealed class ApplicationUser : IdentityUser<Guid>
     /// </summary>
     public DateTimeOffset? LockedAt { get; set; }
 
+    /// <summary>
+    /// Identity's administrative lock (<see cref="IdentityUser{TKey}.LockoutEnd"/>), judged as
+    /// <c>UserManager.IsLockedOutAsync</c> does, at <paramref name="now"/> from the caller's clock:
+    /// the token endpoint asks on every code and refresh grant and needs no UserManager for it.
+    /// </summary>
+    public bool IsAdministrativelyLockedAt(DateTimeOffset now) => LockoutEnabled && LockoutEnd is { } end && end >= now;
+
     /// <summary>R-1.2 needs the last sign-in to decide when two-step verification is due again.</summary>
     public DateTimeOffset? LastSignInAt { get; set; }
 }

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using IdentityProvider.Data;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -15,11 +14,16 @@ namespace IdentityProvider.Authorization;
 /// </summary>
 public static class TokenEndpoint
 {
+    /// <remarks>
+    /// No <c>UserManager</c> among the parameters: minimal APIs resolve every parameter before the
+    /// call, and building one (a dozen services and its metrics) for each client-credentials token,
+    /// which never looks at a user, cost more than the lockout check it served.
+    /// </remarks>
     public static async Task<IResult> HandleAsync(
         HttpContext context,
-        UserManager<ApplicationUser> users,
         OidcPrincipalFactory principals,
-        IOpenIddictApplicationManager applications)
+        IOpenIddictApplicationManager applications,
+        TimeProvider time)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -39,7 +43,7 @@ public static class TokenEndpoint
             }
 
             // A locked or disabled account gets no new tokens, whatever it holds.
-            if (await users.IsLockedOutAsync(user))
+            if (user.IsAdministrativelyLockedAt(time.GetUtcNow()))
             {
                 return OidcResults.Forbid(Errors.InvalidGrant, "The account is locked.");
             }

@@ -37,7 +37,7 @@ public sealed class PasswordSignIn(
             return await WithoutPasswordAsync(user, email, password, cancellationToken);
         }
 
-        if (await users.IsLockedOutAsync(user))
+        if (user.IsAdministrativelyLockedAt(time.GetUtcNow()))
         {
             // An administrative lock (Identity's LockoutEnd): no unlock mail exists for it.
             await CheckHashAsync(user, user.PasswordHash, password, cancellationToken);

@@ -108,6 +108,30 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
     }
 
     [Test]
+    public async Task Refresh_OfAdministrativelyLockedAccount_IsRefusedUntilTheLockEnds()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var refresh = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
+        Task LockUntilAsync(DateTimeOffset end) => Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Users
+            .Where(u => u.Email == user.Email).ExecuteUpdateAsync(s => s.SetProperty(u => u.LockoutEnd, end)));
+
+        await LockUntilAsync(Host.Clock.GetUtcNow().AddHours(1));
+        var (lockedStatus, locked) = await browser.TokenAsync(Refresh(clientId, refresh));
+        await LockUntilAsync(Host.Clock.GetUtcNow().AddMinutes(-1));
+        var (status, json) = await browser.TokenAsync(Refresh(clientId, refresh));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(lockedStatus, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(locked.GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+            Assert.That(locked.GetProperty("error_description").GetString(), Is.EqualTo("The account is locked."));
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), "the refused request redeemed nothing: " + json);
+        });
+    }
+
+    [Test]
     public async Task Revocation_OfRefreshToken_MakesItUnusable()
     {
         var user = await Host.CreateUserAsync();

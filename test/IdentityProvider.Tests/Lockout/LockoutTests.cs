@@ -3,6 +3,8 @@ using IdentityProvider.Audit;
 using IdentityProvider.Data;
 using IdentityProvider.Lockout;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.Lockout;
 
@@ -65,6 +67,27 @@ public sealed class LockoutTests(DatabaseKind kind) : HostFixture(kind)
             Assert.That(browser.Cookies.GetCookies(Host.BaseAddress)["idp.session"], Is.Null, "no session");
         });
         Assert.That(await QueuedMail.ForAsync(Host, user.Email), Has.Count.EqualTo(1), "one mail per lock, not per attempt");
+    }
+
+    [Test]
+    public async Task AdministrativelyLockedAccount_RightPassword_IsRefusedLikeAWrongOne_UntilTheLockEnds()
+    {
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+        Task LockUntilAsync(DateTimeOffset end) => Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Users
+            .Where(u => u.Email == user.Email).ExecuteUpdateAsync(s => s.SetProperty(u => u.LockoutEnd, end)));
+
+        await LockUntilAsync(Host.Clock.GetUtcNow().AddHours(1));
+        var locked = await LoginAnswer.AttemptAsync(browser, user.Email, user.Password);
+        await LockUntilAsync(Host.Clock.GetUtcNow().AddMinutes(-1));
+        var after = await LoginAnswer.AttemptAsync(browser, user.Email, user.Password);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(locked.Kind, Is.EqualTo(LoginAnswer.Invalid), "no lock message: the unlock mail does not exist for this lock");
+            Assert.That(locked.Message, Is.EqualTo(LoginAnswer.InvalidMessageJa));
+            Assert.That(after.Kind, Is.EqualTo(LoginAnswer.SignedIn));
+        });
     }
 
     [Test]
