@@ -28,25 +28,25 @@ public sealed class ConfigureServerKeys(
         changes.Loaded = store.Fingerprint();
 
         var now = time.GetUtcNow();
-        SigningCredentials? forAccessTokens = null, activeEs256 = null, publishedEs256 = null;
+        SigningCredentials? forAccessTokens = null, es256 = null;
         foreach (var (entity, key) in store.Load(ServerKeyUse.Signing))
         {
             var credentials = new SigningCredentials(key, entity.Algorithm);
             options.SigningCredentials.Add(credentials);
-            var active = ServerKeyStore.IsActive(entity, now);
-            if (forAccessTokens is null && active && entity.Algorithm == oidc.Value.AccessTokenSigningAlgorithm)
+            if (forAccessTokens is null && entity.Algorithm == oidc.Value.AccessTokenSigningAlgorithm && ServerKeyStore.IsActive(entity, now))
             {
                 forAccessTokens = credentials;
             }
 
-            if (entity.Algorithm == SecurityAlgorithms.EcdsaSha256)
+            // Load lists the active keys first, then the inactive ones newest first: the first ES256 key is
+            // the active one, or while none is active yet the published one (see SigningKeys.Es256).
+            if (es256 is null && entity.Algorithm == SecurityAlgorithms.EcdsaSha256)
             {
-                publishedEs256 ??= credentials;
-                activeEs256 ??= active ? credentials : null;
+                es256 = credentials;
             }
         }
 
-        signingKeys.Set(forAccessTokens, activeEs256 ?? publishedEs256);
+        signingKeys.Set(forAccessTokens, es256);
 
         foreach (var (entity, key) in store.Load(ServerKeyUse.Encryption))
         {
