@@ -53,6 +53,8 @@ public sealed class OpenIdClientInteropTests : Infrastructure.BrowserFixture
         });
     }
 
+    private Task<string>? npmInstalled;
+
     private const string RedirectUri = "http://127.0.0.1:7000/callback";
     private const string PostLogoutUri = "http://127.0.0.1:7000/bye";
 
@@ -67,7 +69,8 @@ public sealed class OpenIdClientInteropTests : Infrastructure.BrowserFixture
             IdTokenSignedResponseAlg = idTokenAlgorithm,
         });
 
-        await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], new Dictionary<string, string>());
+        // Once per fixture: npm ci removes and reinstalls node_modules every time it runs.
+        await (npmInstalled ??= RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], new Dictionary<string, string>()));
         var environment = new Dictionary<string, string>
         {
             ["IDP_ISSUER"] = Idp.BaseAddress.ToString(),
