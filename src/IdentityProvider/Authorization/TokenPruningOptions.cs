@@ -11,7 +11,10 @@ public sealed class TokenPruningOptions
 {
     public const string Section = "TokenPruning";
 
-    /// <summary>How often each node runs a pass. A pass that finds nothing costs two indexed deletes.</summary>
+    /// <summary>
+    /// How often each node runs a pass. A pass reads the rows created before the retention through
+    /// their creation-date index and deletes only what it finds unusable.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
