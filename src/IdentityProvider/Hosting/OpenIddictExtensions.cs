@@ -40,6 +40,8 @@ public static class OpenIddictExtensions
                 // Client secrets as a keyed hash instead of PBKDF2 (see ClientSecretHash); applications
                 // cached across requests (ApplicationCache).
                 core.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, ClientApplicationManager>();
+                // Token entries found by id with a compiled query (TokenEntryStore).
+                core.ReplaceTokenStore<OpenIddictEntityFrameworkCoreToken, TokenEntryStore>(ServiceLifetime.Scoped);
             })
             .AddServer(server =>
             {

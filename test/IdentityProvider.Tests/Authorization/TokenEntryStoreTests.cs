@@ -1,0 +1,81 @@
+using IdentityProvider.Data;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityProvider.Tests.Authorization;
+
+/// <summary>
+/// The server finds token entries through <see cref="TokenEntryStore"/> (a compiled query), and that
+/// lookup returns what OpenIddict's did: the entry with its application and authorization, tracked,
+/// so that redeeming it writes the token's row and nothing else.
+/// </summary>
+[TestFixture(DatabaseKind.Sqlite)]
+[TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
+public sealed class TokenEntryStoreTests(DatabaseKind kind) : OidcFlowFixture(kind)
+{
+    [Test]
+    public async Task TheServersTokenStore_IsTheCompiledOne() =>
+        await Host.InScopeAsync(services =>
+        {
+            Assert.That(services.GetRequiredService<IOpenIddictTokenStore<OpenIddictEntityFrameworkCoreToken>>(), Is.InstanceOf<TokenEntryStore>());
+            return Task.FromResult(0);
+        });
+
+    [Test]
+    public async Task FindById_ReturnsTheEntryWithItsApplicationAndAuthorization_Tracked_AndRedeemingItWritesOnlyItsRow()
+    {
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+        var client = await PublicClientAsync();
+        await SignInAsync(browser, client, user);
+        var (id, applicationStamp, authorizationStamp) = await Host.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var entry = await db.Set<OpenIddictEntityFrameworkCoreToken>().AsNoTracking()
+                .Where(t => t.Application!.ClientId == client && t.Type == TokenTypeIdentifiers.RefreshToken)
+                .Select(t => new { t.Id, Application = t.Application!.ConcurrencyToken, Authorization = t.Authorization!.ConcurrencyToken })
+                .SingleAsync();
+            return (entry.Id!, entry.Application, entry.Authorization);
+        });
+
+        await Host.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var tokens = services.GetRequiredService<IOpenIddictTokenManager>();
+            var store = services.GetRequiredService<IOpenIddictTokenStore<OpenIddictEntityFrameworkCoreToken>>();
+
+            Assert.That(await store.FindByIdAsync(Guid.NewGuid().ToString(), CancellationToken.None), Is.Null);
+
+            var token = await store.FindByIdAsync(id, CancellationToken.None);
+            Assert.That(token, Is.Not.Null);
+            Assert.That(token!.Status, Is.EqualTo(Statuses.Valid));
+            Assert.That(token.Application?.ClientId, Is.EqualTo(client));
+            Assert.That(token.Authorization?.Subject, Is.Not.Null.And.EqualTo(token.Subject));
+            Assert.That(db.Entry(token).State, Is.EqualTo(EntityState.Unchanged));
+            Assert.That(db.Entry(token.Application!).State, Is.EqualTo(EntityState.Unchanged));
+            Assert.That(db.Entry(token.Authorization!).State, Is.EqualTo(EntityState.Unchanged));
+            Assert.That(await store.FindByIdAsync(id, CancellationToken.None), Is.SameAs(token), "an entry the context holds is that instance");
+
+            Assert.That(await tokens.TryRedeemAsync(token), Is.True);
+            return 0;
+        });
+
+        await Host.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var after = await db.Set<OpenIddictEntityFrameworkCoreToken>().AsNoTracking()
+                .Where(t => t.Id == id)
+                .Select(t => new { t.Status, Application = t.Application!.ConcurrencyToken, Authorization = t.Authorization!.ConcurrencyToken })
+                .SingleAsync();
+            Assert.That(after.Status, Is.EqualTo(Statuses.Redeemed));
+            Assert.That(after.Application, Is.EqualTo(applicationStamp), "the application's row is left alone");
+            Assert.That(after.Authorization, Is.EqualTo(authorizationStamp), "the authorization's row is left alone");
+            return 0;
+        });
+    }
+}
