@@ -1,3 +1,4 @@
+using IdentityProvider.Authorization;
 using IdentityProvider.Data;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -11,18 +12,27 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>
 /// The server finds token entries through <see cref="TokenEntryStore"/> (a compiled query), and that
 /// lookup returns what OpenIddict's did: the entry with its application and authorization, tracked,
-/// so that redeeming it writes the token's row and nothing else.
+/// so that redeeming it writes the token's row and nothing else. Its events go through
+/// <see cref="IndexedServerDispatcher"/>, whose behaviour every OpenID Connect test exercises.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
 [TestFixture(DatabaseKind.SqlServer)]
-public sealed class TokenEntryStoreTests(DatabaseKind kind) : OidcFlowFixture(kind)
+public sealed class OpenIddictReplacementsTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]
     public async Task TheServersTokenStore_IsTheCompiledOne() =>
         await Host.InScopeAsync(services =>
         {
             Assert.That(services.GetRequiredService<IOpenIddictTokenStore<OpenIddictEntityFrameworkCoreToken>>(), Is.InstanceOf<TokenEntryStore>());
+            return Task.FromResult(0);
+        });
+
+    [Test]
+    public async Task TheServersDispatcher_IsTheIndexedOne() =>
+        await Host.InScopeAsync(services =>
+        {
+            Assert.That(services.GetRequiredService<OpenIddict.Server.IOpenIddictServerDispatcher>(), Is.InstanceOf<IndexedServerDispatcher>());
             return Task.FromResult(0);
         });
 
