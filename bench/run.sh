@@ -6,14 +6,15 @@
 # and bench/results/latest.svg (a --quick run writes them into its run folder instead); logs
 # and raw results of the run in bench/results/tmp/<run>/.
 #
-#   bench/run.sh [--duration 10] [--warmup 30] [--connections 32] [--db sqlite|postgres|both]
+#   bench/run.sh [--duration 10] [--warmup 60] [--connections 32] [--db sqlite|postgres|both]
 #                [--quick] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
 #                [--scale-warmup 10] [--node-alg auto|RS256|ES256] [--id-token-alg ES256|RS256]
 #                [--skip-build] [--keep]
 #
 #   --duration S      measured seconds per scenario (default 10; --quick: 5)
-#   --warmup S        seconds of the same load before each measurement, not counted (default 30;
-#                     --quick: 5). .NET needs ~30 s to leave tier-0 JIT code behind.
+#   --warmup S        seconds of the same load before each measurement, not counted (default 60;
+#                     --quick: 5). A fresh process's refresh path reaches its steady rate after
+#                     40-70 s of load (tiered compilation, dynamic PGO); 30 s measured some early.
 #   --connections N   concurrent connections / virtual users (default 32)
 #   --db              which databases our server runs on (default both)
 #   --scale           after the empty-database scenarios, insert --scale-tenants tenants and
@@ -56,7 +57,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 if [[ $QUICK == 1 ]]; then DURATION="${DURATION:-5}"; WARMUP="${WARMUP:-5}"; fi
-DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-30}"
+DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-60}"
 SCALE_WARMUP="${SCALE_WARMUP:-$(( WARMUP < 10 ? WARMUP : 10 ))}"
 case "$ID_TOKEN_ALG" in
   RS256|ES256) ;;
