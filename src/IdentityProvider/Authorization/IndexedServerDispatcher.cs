@@ -49,36 +49,19 @@ public sealed class IndexedServerDispatcher(
                 logger.LogDebug(6133, OpenIddictResources.GetResourceString("ID6133"), typeof(TContext).FullName, handler.GetType().FullName);
             }
 
-            if (context is not OpenIddictServerEvents.BaseRequestContext request)
+            // OpenIddict's stop rules, in its order: handled (6134), skipped (6135), rejected (6136).
+            var stop = context switch
             {
-                continue;
-            }
-
-            if (request.IsRequestHandled)
-            {
-                if (logger.IsEnabled(LogLevel.Debug))
-                {
-                    logger.LogDebug(6134, OpenIddictResources.GetResourceString("ID6134"), typeof(TContext).FullName, handler.GetType().FullName);
-                }
-
-                return;
-            }
-
-            if (request.IsRequestSkipped)
+                OpenIddictServerEvents.BaseRequestContext { IsRequestHandled: true } => 6134,
+                OpenIddictServerEvents.BaseRequestContext { IsRequestSkipped: true } => 6135,
+                OpenIddictServerEvents.BaseValidatingContext { IsRejected: true } => 6136,
+                _ => 0,
+            };
+            if (stop != 0)
             {
                 if (logger.IsEnabled(LogLevel.Debug))
                 {
-                    logger.LogDebug(6135, OpenIddictResources.GetResourceString("ID6135"), typeof(TContext).FullName, handler.GetType().FullName);
-                }
-
-                return;
-            }
-
-            if (context is OpenIddictServerEvents.BaseValidatingContext { IsRejected: true })
-            {
-                if (logger.IsEnabled(LogLevel.Debug))
-                {
-                    logger.LogDebug(6136, OpenIddictResources.GetResourceString("ID6136"), typeof(TContext).FullName, handler.GetType().FullName);
+                    logger.LogDebug(stop, OpenIddictResources.GetResourceString($"ID{stop}"), typeof(TContext).FullName, handler.GetType().FullName);
                 }
 
                 return;

@@ -1,3 +1,5 @@
+using Microsoft.IdentityModel.Tokens;
+
 namespace IdentityProvider.Clients;
 
 /// <summary>Our entries in an application's OpenIddict settings (beside OpenIddict's own <c>tkn_lft:</c> keys).</summary>
@@ -6,9 +8,9 @@ public static class ClientSettings
     /// <summary>OIDC Dynamic Client Registration §2 <c>id_token_signed_response_alg</c>; absent means RS256.</summary>
     public const string IdTokenSignedResponseAlg = "idp:id_token_signed_response_alg";
 
-    public const string Rs256 = "RS256";
+    public const string Rs256 = SecurityAlgorithms.RsaSha256;
 
-    public const string Es256 = "ES256";
+    public const string Es256 = SecurityAlgorithms.EcdsaSha256;
 
     /// <summary>The algorithms a client may register for its ID tokens: the two kinds of signing key we keep.</summary>
     public static readonly IReadOnlyList<string> IdTokenAlgorithms = [Rs256, Es256];
