@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using IdentityProvider.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Abstractions;
 using Application = OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication;
@@ -115,30 +116,34 @@ static async Task<List<string>> SeedAsync(IServiceProvider provider, int count)
     return ids;
 }
 
-// The same SELECT EF Core sends (token, application, authorization joined), columns from the model.
-static string Sql(DbContext db)
+// The same SELECT EF Core sends (token, application, authorization joined), columns from the model;
+// the column lists are read from the model once, so that the timed lookups do only what a hand-written
+// store would do on each call.
+static PlainSql Sql(DbContext db)
 {
     var token = db.Model.FindEntityType(typeof(Token))!;
     var application = db.Model.FindEntityType(typeof(Application))!;
     var authorization = db.Model.FindEntityType(typeof(Authorization))!;
-    string Columns(Microsoft.EntityFrameworkCore.Metadata.IEntityType type, string alias) =>
-        string.Join(", ", Properties(type).Select(p => $"{alias}.\"{p.GetColumnName()}\""));
-    return $"""
-        SELECT {Columns(token, "t")}, {Columns(application, "a")}, {Columns(authorization, "z")}
+    var columns = (Token: Properties(token), Application: Properties(application), Authorization: Properties(authorization));
+    static string Columns(IProperty[] properties, string alias) =>
+        string.Join(", ", properties.Select(p => $"{alias}.\"{p.GetColumnName()}\""));
+    var text = $"""
+        SELECT {Columns(columns.Token, "t")}, {Columns(columns.Application, "a")}, {Columns(columns.Authorization, "z")}
         FROM "{token.GetTableName()}" AS t
         LEFT JOIN "{application.GetTableName()}" AS a ON t."ApplicationId" = a."Id"
         LEFT JOIN "{authorization.GetTableName()}" AS z ON t."AuthorizationId" = z."Id"
         WHERE t."Id" = @key LIMIT 1
         """;
+    return new PlainSql(text, columns.Token, columns.Application, columns.Authorization);
 }
 
-static IEnumerable<Microsoft.EntityFrameworkCore.Metadata.IProperty> Properties(Microsoft.EntityFrameworkCore.Metadata.IEntityType type) =>
-    type.GetProperties().Where(p => p.PropertyInfo is not null).OrderBy(p => p.Name, StringComparer.Ordinal);
+static IProperty[] Properties(IEntityType type) =>
+    type.GetProperties().Where(p => p.PropertyInfo is not null).OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
 
-static async Task<Token?> PlainSqlAsync(IdpDbContext db, string sql, string key, bool attach)
+static async Task<Token?> PlainSqlAsync(IdpDbContext db, PlainSql sql, string key, bool attach)
 {
     await using var command = db.Database.GetDbConnection().CreateCommand();
-    command.CommandText = sql;
+    command.CommandText = sql.Text;
     var parameter = command.CreateParameter();
     parameter.ParameterName = "@key";
     parameter.Value = key;
@@ -161,10 +166,10 @@ static async Task<Token?> PlainSqlAsync(IdpDbContext db, string sql, string key,
     }
 
     var column = 0;
-    T Read<T>(Microsoft.EntityFrameworkCore.Metadata.IEntityType type) where T : new()
+    T Read<T>(IProperty[] properties) where T : new()
     {
         var entity = new T();
-        foreach (var property in Properties(type))
+        foreach (var property in properties)
         {
             var value = reader.IsDBNull(column) ? null : reader.GetValue(column);
             column++;
@@ -175,12 +180,14 @@ static async Task<Token?> PlainSqlAsync(IdpDbContext db, string sql, string key,
         return entity;
     }
 
-    var token = Read<Token>(db.Model.FindEntityType(typeof(Token))!);
-    var application = Read<Application>(db.Model.FindEntityType(typeof(Application))!);
-    var authorization = Read<Authorization>(db.Model.FindEntityType(typeof(Authorization))!);
+    var token = Read<Token>(sql.Token);
+    var application = Read<Application>(sql.Application);
+    var authorization = Read<Authorization>(sql.Authorization);
     token.Application = application;
     token.Authorization = authorization;
     authorization.Application = application;
     db.Attach(token);
     return token;
 }
+
+internal sealed record PlainSql(string Text, IProperty[] Token, IProperty[] Application, IProperty[] Authorization);
