@@ -32,11 +32,6 @@ public static class DatabaseExtensions
         }
 
         builder.Services.AddSingleton<SqliteWriteGate>();
-        if (options.Provider == DatabaseProvider.Sqlite)
-        {
-            builder.Services.AddSingleton<SqliteWriter>();
-        }
-
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<OidcRequestWrites.Deferral>();
         builder.Services.AddDbContextPool<IdpDbContext>((services, db) =>
