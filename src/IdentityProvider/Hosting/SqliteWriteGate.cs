@@ -66,6 +66,24 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
 
     public override void SaveChangesCanceled(DbContextEventData eventData) => Release(eventData.Context);
 
+    /// <summary>
+    /// A save that lost an optimistic-concurrency check (two requests redeeming one refresh token)
+    /// ends here, not in <c>SaveChangesFailed</c>, which EF Core does not call for it; the
+    /// transaction is already rolled back. Without this the turn stayed taken until the pooled
+    /// context's next save, and every other write waited <see cref="MaximumWait"/>.
+    /// </summary>
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Release(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return new(result);
+    }
+
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData.Context);

@@ -9,7 +9,8 @@ namespace IdentityProvider.Tests.Hosting;
 
 /// <summary>
 /// One SaveChanges at a time writes to the SQLite file, the others wait at the gate (not in
-/// SQLite's 150 ms busy sleep); SaveChanges inside an explicit transaction is not gated.
+/// SQLite's 150 ms busy sleep); SaveChanges inside an explicit transaction is not gated; a failed
+/// save, or one that lost a concurrency check, gives its turn back.
 /// </summary>
 public sealed class SqliteWriteGateTests
 {
@@ -100,6 +101,36 @@ public sealed class SqliteWriteGateTests
             Assert.ThrowsAsync<DbUpdateException>(() => duplicate.SaveChangesAsync());
         }
 
+        await using var next = new IdpDbContext(options);
+        next.Tenants.Add(NewTenant());
+        Assert.That(await next.SaveChangesAsync().WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SaveThatLosesAConcurrencyCheck_ReleasesTheGate()
+    {
+        blocker.Release();
+        var tenant = NewTenant();
+        await using (var db = new IdpDbContext(options))
+        {
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync();
+        }
+
+        await using (var stale = new IdpDbContext(options))
+        {
+            var loaded = await stale.Tenants.SingleAsync(t => t.Id == tenant.Id);
+            await using (var other = new IdpDbContext(options))
+            {
+                other.Tenants.Remove(await other.Tenants.SingleAsync(t => t.Id == tenant.Id));
+                await other.SaveChangesAsync();
+            }
+
+            loaded.Name = "renamed-" + Guid.NewGuid().ToString("N");
+            Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => stale.SaveChangesAsync());
+        }
+
+        // Well under the gate's 30 s: the losing save gave its turn back.
         await using var next = new IdpDbContext(options);
         next.Tenants.Add(NewTenant());
         Assert.That(await next.SaveChangesAsync().WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo(1));
