@@ -66,6 +66,12 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
 
     public override void SaveChangesCanceled(DbContextEventData eventData) => Release(eventData.Context);
 
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// A save that lost an optimistic-concurrency check (two requests redeeming one refresh token)
     /// ends here, not in <c>SaveChangesFailed</c>, which EF Core does not call for it; the
@@ -82,12 +88,6 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
     {
         Release(eventData.Context);
         return new(result);
-    }
-
-    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Release(eventData.Context);
-        return Task.CompletedTask;
     }
 
     /// <summary>
