@@ -1,4 +1,5 @@
 using IdentityProvider.Data;
+using IdentityProvider.Hosting;
 using Microsoft.AspNetCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -32,13 +33,24 @@ namespace IdentityProvider.Authorization;
 /// three statements — on SQLite re-registering EF's functions on every open, on PostgreSQL resetting
 /// the session state each time.
 /// </para>
+/// <para>
+/// On SQLite the flush runs on the process's one writing thread (<see cref="SqliteWriter"/>), the
+/// request awaiting it; elsewhere on the request's own.
+/// </para>
 /// </summary>
 public sealed partial class OidcRequestWrites
 {
-    private OidcRequestWrites(IdpDbContext context) => Context = context;
+    private OidcRequestWrites(IdpDbContext context, SqliteWriter? writer)
+    {
+        Context = context;
+        Writer = writer;
+    }
 
     /// <summary>The request's own context; writes through any other context are not deferred.</summary>
     private IdpDbContext Context { get; }
+
+    /// <summary>On SQLite, the thread that runs the flush (<see cref="SqliteWriter"/> says why); null on other databases.</summary>
+    private SqliteWriter? Writer { get; }
 
     private bool Deferring { get; set; } = true;
 
@@ -49,7 +61,9 @@ public sealed partial class OidcRequestWrites
     {
         if (transaction.GetHttpRequest()?.HttpContext is { } http)
         {
-            http.Features.Set(new OidcRequestWrites(http.RequestServices.GetRequiredService<IdpDbContext>()));
+            http.Features.Set(new OidcRequestWrites(
+                http.RequestServices.GetRequiredService<IdpDbContext>(),
+                http.RequestServices.GetService<SqliteWriter>()));
         }
     }
 
@@ -71,7 +85,15 @@ public sealed partial class OidcRequestWrites
                 return true;
             }
 
-            await Context.SaveChangesAsync(cancellationToken);
+            if (Writer is { } writer)
+            {
+                await writer.RunAsync(() => Context.SaveChanges());
+            }
+            else
+            {
+                await Context.SaveChangesAsync(cancellationToken);
+            }
+
             return true;
         }
         catch (DbUpdateConcurrencyException)

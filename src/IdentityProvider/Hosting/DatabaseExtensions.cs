@@ -32,6 +32,11 @@ public static class DatabaseExtensions
         }
 
         builder.Services.AddSingleton<SqliteWriteGate>();
+        if (options.Provider == DatabaseProvider.Sqlite)
+        {
+            builder.Services.AddSingleton<SqliteWriter>();
+        }
+
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<OidcRequestWrites.Deferral>();
         builder.Services.AddDbContextPool<IdpDbContext>((services, db) =>

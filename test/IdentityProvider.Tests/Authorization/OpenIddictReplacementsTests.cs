@@ -1,5 +1,7 @@
+using System.Net;
 using IdentityProvider.Authorization;
 using IdentityProvider.Data;
+using IdentityProvider.Hosting;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +15,8 @@ namespace IdentityProvider.Tests.Authorization;
 /// The server finds token entries through <see cref="TokenEntryStore"/> (a compiled query), and that
 /// lookup returns what OpenIddict's did: the entry with its application and authorization, tracked,
 /// so that redeeming it writes the token's row and nothing else. Its events go through
-/// <see cref="IndexedServerDispatcher"/>, whose behaviour every OpenID Connect test exercises.
+/// <see cref="IndexedServerDispatcher"/>, whose behaviour every OpenID Connect test exercises. On
+/// SQLite a request's one write runs on <see cref="SqliteWriter"/>'s thread.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
@@ -35,6 +38,34 @@ public sealed class OpenIddictReplacementsTests(DatabaseKind kind) : OidcFlowFix
             Assert.That(services.GetRequiredService<OpenIddict.Server.IOpenIddictServerDispatcher>(), Is.InstanceOf<IndexedServerDispatcher>());
             return Task.FromResult(0);
         });
+
+    [Test]
+    public async Task OnSqlite_TheFlushOfAnAuthorizationAndOfARefresh_RunOnTheWritingThread()
+    {
+        var writer = Host.Services.GetService<SqliteWriter>();
+        if (Kind != DatabaseKind.Sqlite)
+        {
+            Assert.That(writer, Is.Null, "only SQLite writes through one thread");
+            return;
+        }
+
+        Assert.That(writer, Is.Not.Null);
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+        var client = await PublicClientAsync();
+        var before = writer!.Completed;
+        var pkce = Pkce.Create();
+        var callback = await browser.AuthorizeAsync(TestBrowser.AuthorizeUrl(client, RedirectUri, pkce), user);
+        Assert.That(writer.Completed - before, Is.EqualTo(1), "the authorization and its code: one write");
+
+        var (status, tokens) = await browser.TokenAsync(CodeRedemption(client, TestBrowser.Query(callback)["code"], pkce));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), tokens.ToString());
+        Assert.That(writer.Completed - before, Is.EqualTo(2), "the redemption and the new entries: one write");
+
+        (status, var refreshed) = await browser.TokenAsync(Refresh(client, tokens.GetProperty("refresh_token").GetString()!));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), refreshed.ToString());
+        Assert.That(writer.Completed - before, Is.EqualTo(3));
+    }
 
     [Test]
     public async Task FindById_ReturnsTheEntryWithItsApplicationAndAuthorization_Tracked_AndRedeemingItWritesOnlyItsRow()
