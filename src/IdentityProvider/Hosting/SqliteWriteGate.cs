@@ -9,7 +9,9 @@ namespace IdentityProvider.Hosting;
 /// writer; a second one gets SQLITE_BUSY, on which Microsoft.Data.Sqlite blocks its thread in
 /// <c>Thread.Sleep(150)</c> and retries — under concurrent token requests that was most of the
 /// latency (p99 over a second) and starved the thread pool. Waiting here instead hands the file
-/// over as soon as the previous writer commits. A <c>SaveChanges</c> inside an explicit transaction
+/// over as soon as the previous writer commits (the token and authorization requests' writes come
+/// from <see cref="SqliteWriter"/>'s thread, with the synchronous <c>SaveChanges</c>, and wait here
+/// like any other). A <c>SaveChanges</c> inside an explicit transaction
 /// is not gated: that transaction may already hold SQLite's write lock, and waiting for the gate
 /// while holding it would stall the gate's owner. Other processes (operator commands) still meet
 /// SQLite's own locking. WAL mode (set at migration) keeps readers out of the writer's way. A save
