@@ -87,7 +87,7 @@ public sealed partial class OidcRequestWrites
 
             if (Writer is { } writer)
             {
-                await writer.RunAsync(() => Context.SaveChanges());
+                await writer.SaveChangesAsync(Context);
             }
             else
             {

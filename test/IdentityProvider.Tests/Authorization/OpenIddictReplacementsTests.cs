@@ -40,7 +40,7 @@ public sealed class OpenIddictReplacementsTests(DatabaseKind kind) : OidcFlowFix
         });
 
     [Test]
-    public async Task OnSqlite_TheFlushOfAnAuthorizationAndOfARefresh_RunOnTheWritingThread()
+    public async Task OnSqlite_TheFlushOfAnAuthorizationAndOfARefresh_RunOnTheWritingThread_GroupCommitted()
     {
         var writer = Host.Services.GetService<SqliteWriter>();
         if (Kind != DatabaseKind.Sqlite)
@@ -54,6 +54,7 @@ public sealed class OpenIddictReplacementsTests(DatabaseKind kind) : OidcFlowFix
         using var browser = Host.CreateBrowser();
         var client = await PublicClientAsync();
         var before = writer!.Completed;
+        var syncsBefore = writer.Syncs;
         var pkce = Pkce.Create();
         var callback = await browser.AuthorizeAsync(TestBrowser.AuthorizeUrl(client, RedirectUri, pkce), user);
         Assert.That(writer.Completed - before, Is.EqualTo(1), "the authorization and its code: one write");
@@ -65,6 +66,7 @@ public sealed class OpenIddictReplacementsTests(DatabaseKind kind) : OidcFlowFix
         (status, var refreshed) = await browser.TokenAsync(Refresh(client, tokens.GetProperty("refresh_token").GetString()!));
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), refreshed.ToString());
         Assert.That(writer.Completed - before, Is.EqualTo(3));
+        Assert.That(writer.Syncs - syncsBefore, Is.EqualTo(3), "group-committed: each answered after its fsync of the WAL");
     }
 
     [Test]

@@ -1,14 +1,141 @@
+using IdentityProvider.Data;
 using IdentityProvider.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace IdentityProvider.Tests.Hosting;
 
 /// <summary>
 /// <see cref="SqliteWriter"/> runs every write on its one thread, in the order queued, under the
 /// caller's execution context; a failure reaches its caller and not the next write; writes queued
-/// before the host stops still run.
+/// before the host stops still run. Saves waiting together are group-committed: each in its own
+/// transaction, one fsync of the write-ahead log for all, no caller answered before it; the
+/// connection's <c>synchronous=FULL</c> restored after each; without WAL, SQLite's own fsync as before.
 /// </summary>
 public sealed class SqliteWriterTests
 {
+    private string path = null!;
+    private DbContextOptions<IdpDbContext> options = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        path = Path.Combine(Path.GetTempPath(), "idp-writer-" + Guid.NewGuid().ToString("N") + ".db");
+        options = new DbContextOptionsBuilder<IdpDbContext>().UseSqlite($"Data Source={path}").Options;
+        using var db = new IdpDbContext(options);
+        db.Database.EnsureCreated();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
+    public async Task SavesWaitingTogether_CommitEachInItsOwnTransaction_WithOneFsync()
+    {
+        UseJournalMode("WAL");
+        using var writer = new SqliteWriter();
+        using var release = new ManualResetEventSlim();
+        var blocking = writer.RunAsync(() => release.Wait(TimeSpan.FromSeconds(10)));
+        var contexts = Enumerable.Range(0, 5).Select(_ => new IdpDbContext(options)).ToList();
+        var names = new[] { "a", "b", "dup", "dup", "c" };
+        for (var i = 0; i < contexts.Count; i++)
+        {
+            contexts[i].Tenants.Add(NewTenant(names[i]));
+        }
+
+        var saves = contexts.Select(writer.SaveChangesAsync).ToList();
+        await Task.Delay(100);
+        Assert.That(saves.Any(s => s.IsCompleted), Is.False, "queued behind the blocking write");
+        release.Set();
+        await blocking.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(saves.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await using var db = new IdpDbContext(options);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(saves.Select(s => s.IsCompletedSuccessfully), Is.EqualTo(new[] { true, true, true, false, true }),
+                "the second 'dup' fails alone");
+            Assert.That(saves[3].Exception?.InnerException, Is.InstanceOf<DbUpdateException>());
+            Assert.That(writer.Syncs, Is.EqualTo(1), "one fsync for the four commits");
+            Assert.That(writer.Completed, Is.EqualTo(6));
+            Assert.That(await db.Tenants.OrderBy(t => t.Name).Select(t => t.Name).ToListAsync(), Is.EqualTo(new[] { "a", "b", "c", "dup" }));
+        });
+        contexts.ForEach(c => c.Dispose());
+    }
+
+    [Test]
+    public async Task AGroupCommittedSave_IsAnsweredAfterItsFsync_AndLeavesTheConnectionAtSynchronousFull()
+    {
+        UseJournalMode("WAL");
+        using var writer = new SqliteWriter();
+        await using var db = new IdpDbContext(options);
+        await db.Database.OpenConnectionAsync();
+        db.Tenants.Add(NewTenant());
+
+        Assert.That(await writer.SaveChangesAsync(db).WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(writer.Syncs, Is.EqualTo(1), "the fsync happened before the caller was answered");
+            Assert.That(Synchronous(db), Is.EqualTo(2), "FULL again for whatever uses this connection next");
+        });
+    }
+
+    [Test]
+    public async Task ASaveThatWritesNothing_NeedsNoFsync()
+    {
+        UseJournalMode("WAL");
+        using var writer = new SqliteWriter();
+        await using var db = new IdpDbContext(options);
+
+        Assert.That(await writer.SaveChangesAsync(db).WaitAsync(TimeSpan.FromSeconds(10)), Is.Zero);
+        Assert.That(writer.Syncs, Is.Zero);
+    }
+
+    [Test]
+    public async Task WithoutWriteAheadLog_SavesKeepSqlitesOwnFsync()
+    {
+        UseJournalMode("DELETE");
+        using var writer = new SqliteWriter();
+        await using var db = new IdpDbContext(options);
+        await db.Database.OpenConnectionAsync();
+        db.Tenants.Add(NewTenant());
+
+        Assert.That(await writer.SaveChangesAsync(db).WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(writer.Syncs, Is.Zero, "a rollback journal is never left unsynced");
+            Assert.That(Synchronous(db), Is.EqualTo(2));
+        });
+    }
+
+    /// <summary>EF Core creates SQLite databases in WAL mode; the tests say which mode they need.</summary>
+    private void UseJournalMode(string mode)
+    {
+        using var db = new IdpDbContext(options);
+        db.Database.OpenConnection();
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"PRAGMA journal_mode={mode}";
+        Assert.That(command.ExecuteScalar(), Is.EqualTo(mode.ToLowerInvariant()));
+    }
+
+    private static long Synchronous(IdpDbContext db)
+    {
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA synchronous";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static Tenant NewTenant(string? name = null) => new() { Id = Guid.NewGuid(), Name = name ?? "t-" + Guid.NewGuid().ToString("N") };
+
     [Test]
     public async Task Writes_RunOnTheWritersOneThread_InTheOrderQueued()
     {
