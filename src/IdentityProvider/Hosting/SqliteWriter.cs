@@ -26,7 +26,8 @@ namespace IdentityProvider.Hosting;
 /// write-ahead log once for all of them, and only then lets their callers go on. So no caller is
 /// answered before its commit is on disk, as with <c>synchronous=FULL</c>, but one fsync serves many
 /// commits. Each write keeps its own transaction: one that fails or loses a concurrency check rolls
-/// back alone. Only in WAL mode (set at migration); otherwise every save keeps SQLite's own fsync.
+/// back alone. Only in WAL mode (set at migration; asked on every save) and outside a caller's
+/// transaction; otherwise the save keeps SQLite's own fsync.
 /// </para>
 /// <para>
 /// Writes queued when the host stops are still run before the thread ends (<see cref="Dispose"/>).
@@ -44,9 +45,6 @@ public sealed class SqliteWriter : IDisposable
     private readonly Thread thread;
     private long completed;
     private long syncs;
-
-    /// <summary>Whether the database is in WAL mode: asked once, on the first group-committed save (only this thread reads or writes it).</summary>
-    private bool? writeAheadLog;
 
     public SqliteWriter()
     {
@@ -157,13 +155,16 @@ public sealed class SqliteWriter : IDisposable
         try
         {
             var connection = (SqliteConnection)database.GetDbConnection();
-            writeAheadLog ??= IsWriteAheadLog(connection);
-            if (writeAheadLog is false)
+            var handle = connection.Handle!;
+
+            // Inside the caller's transaction the commit is the caller's, not this save's; without
+            // WAL there is no log to fsync later. Asked on every save: while this connection is open
+            // no other can take the database out of WAL mode, so the answer holds until the commit.
+            if (database.CurrentTransaction is not null || !IsWriteAheadLog(handle))
             {
                 return context.SaveChanges();
             }
 
-            var handle = connection.Handle!;
             Execute(handle, "PRAGMA synchronous=NORMAL");
             try
             {
@@ -186,11 +187,18 @@ public sealed class SqliteWriter : IDisposable
         }
     }
 
-    private static bool IsWriteAheadLog(SqliteConnection connection)
+    private static bool IsWriteAheadLog(sqlite3 handle)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode";
-        return string.Equals(command.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase);
+        var result = raw.sqlite3_prepare_v2(handle, "PRAGMA journal_mode", out var statement);
+        using (statement)
+        {
+            if (result != raw.SQLITE_OK || raw.sqlite3_step(statement) != raw.SQLITE_ROW)
+            {
+                throw new SqliteException($"PRAGMA journal_mode: {raw.sqlite3_errmsg(handle).utf8_to_string()}", result);
+            }
+
+            return string.Equals(raw.sqlite3_column_text(statement, 0).utf8_to_string(), "wal", StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     private static void Execute(sqlite3 handle, string pragma)

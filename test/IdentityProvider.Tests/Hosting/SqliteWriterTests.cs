@@ -10,7 +10,8 @@ namespace IdentityProvider.Tests.Hosting;
 /// caller's execution context; a failure reaches its caller and not the next write; writes queued
 /// before the host stops still run. Saves waiting together are group-committed: each in its own
 /// transaction, one fsync of the write-ahead log for all, no caller answered before it; the
-/// connection's <c>synchronous=FULL</c> restored after each; without WAL, SQLite's own fsync as before.
+/// connection's <c>synchronous=FULL</c> restored after each; without WAL, or inside the caller's
+/// transaction, SQLite's own fsync as before.
 /// </summary>
 public sealed class SqliteWriterTests
 {
@@ -92,6 +93,27 @@ public sealed class SqliteWriterTests
             Assert.That(writer.Syncs, Is.EqualTo(writersFsyncs), "the writer's fsync happened before the caller was answered");
             Assert.That(Synchronous(db), Is.EqualTo(2), "FULL again");
         });
+    }
+
+    [Test]
+    public async Task ASaveInsideTheCallersTransaction_IsLeftToThatTransaction()
+    {
+        UseJournalMode("WAL");
+        using var writer = new SqliteWriter();
+        await using var db = new IdpDbContext(options);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        db.Tenants.Add(NewTenant("in-transaction"));
+
+        Assert.That(await writer.SaveChangesAsync(db).WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(writer.Syncs, Is.Zero, "the caller's commit, not this save, makes it durable");
+            Assert.That(Synchronous(db), Is.EqualTo(2));
+        });
+
+        await transaction.RollbackAsync();
+        await using var other = new IdpDbContext(options);
+        Assert.That(await other.Tenants.AnyAsync(t => t.Name == "in-transaction"), Is.False, "the caller's rollback undid the save");
     }
 
     [Test]
