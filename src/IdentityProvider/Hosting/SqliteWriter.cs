@@ -46,6 +46,9 @@ public sealed class SqliteWriter : IDisposable
     private long completed;
     private long syncs;
 
+    /// <summary>The database's write-ahead log, found on the first group-committed save that wrote (read and written on the writing thread only).</summary>
+    private string? log;
+
     public SqliteWriter()
     {
         thread = new Thread(Run) { IsBackground = true, Name = "SQLite writer" };
@@ -114,19 +117,19 @@ public sealed class SqliteWriter : IDisposable
                 batch.Add(next);
             }
 
-            string? log = null;
+            var sync = false;
             foreach (var item in batch)
             {
                 item.Execute();
-                log ??= item.UnsyncedLog;
+                sync |= item.AwaitsSync;
             }
 
             Exception? syncFailure = null;
-            if (log is not null)
+            if (sync)
             {
                 try
                 {
-                    Sync(log);
+                    Sync(log!);
                 }
                 catch (Exception exception)
                 {
@@ -145,8 +148,8 @@ public sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>
-    /// The save of <see cref="SaveChangesAsync"/>: commits without SQLite's fsync and tells
-    /// <paramref name="item"/> which log to fsync. Runs on the writing thread.
+    /// The save of <see cref="SaveChangesAsync"/>: commits without SQLite's fsync and marks
+    /// <paramref name="item"/> as waiting for the batch's fsync of the log. Runs on the writing thread.
     /// </summary>
     private int SaveWithoutSync(DbContext context, WorkItem item)
     {
@@ -171,7 +174,8 @@ public sealed class SqliteWriter : IDisposable
                 var saved = context.SaveChanges();
                 if (saved > 0)
                 {
-                    item.UnsyncedLog = connection.DataSource + "-wal";
+                    log ??= connection.DataSource + "-wal";
+                    item.AwaitsSync = true;
                 }
 
                 return saved;
@@ -222,18 +226,17 @@ public sealed class SqliteWriter : IDisposable
         {
             using var file = new FileStream(log, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
             file.Flush(flushToDisk: true);
+            Interlocked.Increment(ref syncs);
         }
         catch (FileNotFoundException)
         {
         }
-
-        Interlocked.Increment(ref syncs);
     }
 
     private abstract class WorkItem
     {
-        /// <summary>The write-ahead log this item's commit is in, not yet fsynced; null when it has nothing to sync.</summary>
-        public string? UnsyncedLog { get; set; }
+        /// <summary>Whether this item committed to the write-ahead log without an fsync, so its caller waits for the batch's.</summary>
+        public bool AwaitsSync { get; set; }
 
         /// <summary>Runs the write and keeps its outcome.</summary>
         public abstract void Execute();
@@ -265,7 +268,7 @@ public sealed class SqliteWriter : IDisposable
 
         public override void Complete(Exception? syncFailure)
         {
-            var exception = failure ?? (UnsyncedLog is null ? null : syncFailure);
+            var exception = failure ?? (AwaitsSync ? syncFailure : null);
             if (exception is not null)
             {
                 result.SetException(exception);
