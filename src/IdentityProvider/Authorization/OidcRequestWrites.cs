@@ -34,8 +34,8 @@ namespace IdentityProvider.Authorization;
 /// the session state each time.
 /// </para>
 /// <para>
-/// On SQLite the flush runs on the process's one writing thread (<see cref="SqliteWriter"/>), the
-/// request awaiting it; elsewhere on the request's own.
+/// On SQLite the flush runs on the process's one writing thread (<see cref="SqliteWriter"/>) and its
+/// own connection, the request awaiting it; elsewhere on the request's thread and connection.
 /// </para>
 /// </summary>
 public sealed partial class OidcRequestWrites
@@ -87,6 +87,9 @@ public sealed partial class OidcRequestWrites
 
             if (Writer is { } writer)
             {
+                // The writer commits on its own connection, which the context borrows for the save;
+                // the request's goes back to the pool first.
+                await ReleaseConnectionAsync();
                 await writer.SaveChangesAsync(Context);
             }
             else

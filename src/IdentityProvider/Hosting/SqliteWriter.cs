@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SQLitePCL;
@@ -21,13 +22,14 @@ namespace IdentityProvider.Hosting;
 /// </para>
 /// <para>
 /// Group commit (<see cref="SaveChangesAsync"/>): the thread takes every write waiting in its queue
-/// (up to <see cref="MaxBatch"/>), commits each in its own transaction without SQLite's fsync
-/// (<c>synchronous=NORMAL</c> for that one save, <c>FULL</c> again right after), then fsyncs the
-/// write-ahead log once for all of them, and only then lets their callers go on. So no caller is
-/// answered before its commit is on disk, as with <c>synchronous=FULL</c>, but one fsync serves many
-/// commits. Each write keeps its own transaction: one that fails or loses a concurrency check rolls
-/// back alone. Only in WAL mode (set at migration; asked on every save) and outside a caller's
-/// transaction; otherwise the save keeps SQLite's own fsync.
+/// (up to <see cref="MaxBatch"/>), commits each in its own transaction without SQLite's fsync, then
+/// fsyncs the write-ahead log once for all of them, and only then lets their callers go on. So no
+/// caller is answered before its commit is on disk, as with <c>synchronous=FULL</c>, but one fsync
+/// serves many commits. Each write keeps its own transaction: one that fails or loses a concurrency
+/// check rolls back alone. The commits run on the thread's own connection, kept open at
+/// <c>synchronous=NORMAL</c> (<see cref="WritingConnection"/>), which the request's context borrows
+/// for its save. Only in WAL mode (set at migration) and outside a caller's transaction or open
+/// connection; otherwise the save runs on the caller's connection with SQLite's own fsync.
 /// </para>
 /// <para>
 /// Writes queued when the host stops are still run before the thread ends (<see cref="Dispose"/>).
@@ -46,8 +48,17 @@ public sealed class SqliteWriter : IDisposable
     private long completed;
     private long syncs;
 
-    /// <summary>The database's write-ahead log, found on the first group-committed save that wrote (read and written on the writing thread only).</summary>
+    /// <summary>The writing thread's own connection (<see cref="WritingConnection"/>); used on the writing thread only.</summary>
+    private SqliteConnection? connection;
+
+    /// <summary>The write-ahead log of <see cref="connection"/>'s database; used on the writing thread only.</summary>
     private string? log;
+
+    /// <summary>Whether something was committed on <see cref="connection"/> since the last fsync of <see cref="log"/>.</summary>
+    private bool unsynced;
+
+    /// <summary>The first fsync failure of the current batch, for its callers that waited on an fsync.</summary>
+    private Exception? syncFailure;
 
     public SqliteWriter()
     {
@@ -117,25 +128,14 @@ public sealed class SqliteWriter : IDisposable
                 batch.Add(next);
             }
 
-            var sync = false;
             foreach (var item in batch)
             {
                 item.Execute();
-                sync |= item.AwaitsSync;
             }
 
-            Exception? syncFailure = null;
-            if (sync)
-            {
-                try
-                {
-                    Sync(log!);
-                }
-                catch (Exception exception)
-                {
-                    syncFailure = exception;
-                }
-            }
+            SyncLog();
+            var syncFailure = this.syncFailure;
+            this.syncFailure = null;
 
             foreach (var item in batch)
             {
@@ -145,50 +145,98 @@ public sealed class SqliteWriter : IDisposable
 
             batch.Clear();
         }
+
+        CloseWritingConnection();
     }
 
     /// <summary>
-    /// The save of <see cref="SaveChangesAsync"/>: commits without SQLite's fsync and marks
-    /// <paramref name="item"/> as waiting for the batch's fsync of the log. Runs on the writing thread.
+    /// The save of <see cref="SaveChangesAsync"/>: commits on the writing thread's own connection,
+    /// without SQLite's fsync, and marks <paramref name="item"/> as waiting for the batch's fsync of
+    /// the log. Runs on the writing thread.
     /// </summary>
     private int SaveWithoutSync(DbContext context, WorkItem item)
     {
         var database = context.Database;
-        database.OpenConnection();
+        var own = database.GetDbConnection();
+
+        // Inside the caller's transaction the commit is the caller's, not this save's; a connection
+        // the caller holds open stays the caller's; without WAL there is no log to fsync later.
+        // In each case the save runs as it would anywhere else, with SQLite's own fsync.
+        if (database.CurrentTransaction is not null || own.State != ConnectionState.Closed
+            || WritingConnection(own.ConnectionString) is not { } writing)
+        {
+            return context.SaveChanges();
+        }
+
+        var connectionString = own.ConnectionString;
+        database.SetDbConnection(writing, contextOwnsConnection: false);
         try
         {
-            var connection = (SqliteConnection)database.GetDbConnection();
-            var handle = connection.Handle!;
-
-            // Inside the caller's transaction the commit is the caller's, not this save's; without
-            // WAL there is no log to fsync later. Asked on every save: while this connection is open
-            // no other can take the database out of WAL mode, so the answer holds until the commit.
-            if (database.CurrentTransaction is not null || !IsWriteAheadLog(handle))
+            var saved = context.SaveChanges();
+            if (saved > 0)
             {
-                return context.SaveChanges();
+                item.AwaitsSync = true;
+                unsynced = true;
             }
 
-            Execute(handle, "PRAGMA synchronous=NORMAL");
-            try
-            {
-                var saved = context.SaveChanges();
-                if (saved > 0)
-                {
-                    log ??= connection.DataSource + "-wal";
-                    item.AwaitsSync = true;
-                }
-
-                return saved;
-            }
-            finally
-            {
-                Execute(handle, "PRAGMA synchronous=FULL");
-            }
+            return saved;
         }
         finally
         {
-            database.CloseConnection();
+            // The context gets a connection of its own again, made by EF Core when next needed.
+            database.SetDbConnection(null, contextOwnsConnection: true);
+            database.SetConnectionString(connectionString);
         }
+    }
+
+    /// <summary>
+    /// The writing thread's connection to the database at <paramref name="connectionString"/>,
+    /// opened on first use and kept open while the database is in WAL mode (null otherwise: then
+    /// nothing is kept, and the next save asks again). Kept open, its page cache stays valid across
+    /// its own commits — a request's pooled connection had to read the pages of every table and
+    /// index it wrote from the file again, as any other connection's commit voids a SQLite cache —
+    /// and while it is open no other connection can take the database out of WAL mode, so asking
+    /// once is enough. It runs at <c>synchronous=NORMAL</c>: every commit on it is followed by the
+    /// batch's fsync of the log before anyone is answered (<see cref="Run"/>).
+    /// </summary>
+    private SqliteConnection? WritingConnection(string connectionString)
+    {
+        if (connection is { State: ConnectionState.Open } open && open.ConnectionString == connectionString)
+        {
+            return open;
+        }
+
+        CloseWritingConnection();
+        var candidate = new SqliteConnection(connectionString);
+        try
+        {
+            candidate.Open();
+            var handle = candidate.Handle!;
+            if (!IsWriteAheadLog(handle))
+            {
+                candidate.Dispose();
+                return null;
+            }
+
+            raw.sqlite3_busy_timeout(handle, (int)SqliteBusyTimeout.Timeout.TotalMilliseconds);
+            Execute(handle, "PRAGMA synchronous=NORMAL");
+            log = candidate.DataSource + "-wal";
+            return connection = candidate;
+        }
+        catch
+        {
+            candidate.Dispose();
+            throw;
+        }
+    }
+
+    private void CloseWritingConnection()
+    {
+        // Commits on it that still wait for their fsync get it first: the log is this connection's.
+        SyncLog();
+        connection?.Dispose();
+        connection = null;
+        log = null;
     }
 
     private static bool IsWriteAheadLog(sqlite3 handle)
@@ -215,21 +263,32 @@ public sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>
-    /// fsyncs the write-ahead log through a descriptor of its own. Only the log: SQLite holds no
-    /// POSIX locks on it (they are on the database and the shared-memory file), so closing this
-    /// descriptor releases none of SQLite's. A log that no longer exists was checkpointed into the
-    /// database and removed by the last connection's close, which syncs the database first.
+    /// fsyncs the write-ahead log, if anything was committed to it since the last time, through a
+    /// descriptor of its own. Only the log: SQLite holds no POSIX locks on it (they are on the
+    /// database and the shared-memory file), so closing this descriptor releases none of SQLite's. A
+    /// log that no longer exists was checkpointed into the database and removed by the last
+    /// connection's close, which syncs the database first. A failure is kept for the batch's callers.
     /// </summary>
-    private void Sync(string log)
+    private void SyncLog()
     {
+        if (!unsynced)
+        {
+            return;
+        }
+
+        unsynced = false;
         try
         {
-            using var file = new FileStream(log, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            using var file = new FileStream(log!, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
             file.Flush(flushToDisk: true);
             Interlocked.Increment(ref syncs);
         }
         catch (FileNotFoundException)
         {
+        }
+        catch (Exception exception)
+        {
+            syncFailure ??= exception;
         }
     }
 

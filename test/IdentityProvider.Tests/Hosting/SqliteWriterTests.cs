@@ -1,5 +1,6 @@
 using IdentityProvider.Data;
 using IdentityProvider.Hosting;
+using System.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,9 +10,9 @@ namespace IdentityProvider.Tests.Hosting;
 /// <see cref="SqliteWriter"/> runs every write on its one thread, in the order queued, under the
 /// caller's execution context; a failure reaches its caller and not the next write; writes queued
 /// before the host stops still run. Saves waiting together are group-committed: each in its own
-/// transaction, one fsync of the write-ahead log for all, no caller answered before it; the
-/// connection's <c>synchronous=FULL</c> restored after each; without WAL, or inside the caller's
-/// transaction, SQLite's own fsync as before.
+/// transaction, on the writer's own connection, one fsync of the write-ahead log for all, no caller
+/// answered before it; without WAL, inside the caller's transaction or on a connection the caller
+/// holds open, SQLite's own fsync as before.
 /// </summary>
 public sealed class SqliteWriterTests
 {
@@ -74,24 +75,81 @@ public sealed class SqliteWriterTests
     /// <summary>
     /// In WAL mode the save commits without SQLite's fsync and the writer fsyncs the log before
     /// answering; with a rollback journal SQLite's own fsync stays (a journal is never left unsynced).
-    /// Either way the connection is back at <c>synchronous=FULL</c> for whatever uses it next.
+    /// Either way the context is left with a closed connection of its own at <c>synchronous=FULL</c>
+    /// for whatever it does next.
     /// </summary>
     [TestCase("WAL", 1)]
     [TestCase("DELETE", 0)]
-    public async Task ASave_IsAnsweredOnceOnDisk_AndLeavesTheConnectionAtSynchronousFull(string journalMode, int writersFsyncs)
+    public async Task ASave_IsAnsweredOnceOnDisk_AndLeavesTheContextItsOwnConnection(string journalMode, int writersFsyncs)
     {
         UseJournalMode(journalMode);
         using var writer = new SqliteWriter();
         await using var db = new IdpDbContext(options);
-        await db.Database.OpenConnectionAsync();
-        db.Tenants.Add(NewTenant());
+        db.Tenants.Add(NewTenant("saved"));
 
         Assert.That(await writer.SaveChangesAsync(db).WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(1));
 
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
             Assert.That(writer.Syncs, Is.EqualTo(writersFsyncs), "the writer's fsync happened before the caller was answered");
-            Assert.That(Synchronous(db), Is.EqualTo(2), "FULL again");
+            Assert.That(db.Database.GetDbConnection().State, Is.EqualTo(ConnectionState.Closed));
+            await db.Database.OpenConnectionAsync();
+            Assert.That(Synchronous(db.Database.GetDbConnection()), Is.EqualTo(2), "FULL");
+            Assert.That(await db.Tenants.CountAsync(t => t.Name == "saved"), Is.EqualTo(1), "the context reads on");
+        });
+    }
+
+    /// <summary>
+    /// Group-committed saves run on the writer's one connection, kept open between batches so its
+    /// page cache outlives its commits, at <c>synchronous=NORMAL</c> (the batch's fsync stands in
+    /// for SQLite's); no context opens a connection of its own for them, and each gets its own back.
+    /// </summary>
+    [Test]
+    public async Task SavesInWalMode_RunOnTheWritersOneConnection_NotTheContexts()
+    {
+        UseJournalMode("WAL");
+        using var writer = new SqliteWriter();
+        var recorder = new ConnectionRecorder();
+        var recorded = new DbContextOptionsBuilder<IdpDbContext>().UseSqlite($"Data Source={path}").AddInterceptors(recorder).Options;
+
+        foreach (var name in new[] { "first", "second" })
+        {
+            await using var db = new IdpDbContext(recorded);
+            var own = db.Database.GetDbConnection();
+            db.Tenants.Add(NewTenant(name));
+            await writer.SaveChangesAsync(db).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.That(db.Database.GetDbConnection(), Is.Not.SameAs(own).And.Not.SameAs(recorder.Inserts.Last()));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(recorder.Inserts, Has.Count.EqualTo(2));
+            Assert.That(recorder.Inserts[1], Is.SameAs(recorder.Inserts[0]), "one connection for both saves");
+            Assert.That(recorder.Opened, Is.Zero, "no context opened a connection for its save");
+            Assert.That(recorder.Inserts[0].State, Is.EqualTo(ConnectionState.Open), "kept open between batches");
+            Assert.That(Synchronous(recorder.Inserts[0]), Is.EqualTo(1), "NORMAL");
+            Assert.That(writer.Syncs, Is.EqualTo(2));
+        });
+    }
+
+    /// <summary>A connection the caller holds open is the caller's: the save runs on it, with SQLite's own fsync.</summary>
+    [Test]
+    public async Task ASaveOnAConnectionTheCallerHoldsOpen_RunsThere()
+    {
+        UseJournalMode("WAL");
+        using var writer = new SqliteWriter();
+        await using var db = new IdpDbContext(options);
+        await db.Database.OpenConnectionAsync();
+        var own = db.Database.GetDbConnection();
+        db.Tenants.Add(NewTenant("held"));
+
+        Assert.That(await writer.SaveChangesAsync(db).WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(writer.Syncs, Is.Zero);
+            Assert.That(db.Database.GetDbConnection(), Is.SameAs(own));
+            Assert.That(own.State, Is.EqualTo(ConnectionState.Open));
+            Assert.That(Synchronous(own), Is.EqualTo(2), "FULL");
         });
     }
 
@@ -108,7 +166,7 @@ public sealed class SqliteWriterTests
         Assert.Multiple(() =>
         {
             Assert.That(writer.Syncs, Is.Zero, "the caller's commit, not this save, makes it durable");
-            Assert.That(Synchronous(db), Is.EqualTo(2));
+            Assert.That(Synchronous(db.Database.GetDbConnection()), Is.EqualTo(2));
         });
 
         await transaction.RollbackAsync();
@@ -137,11 +195,47 @@ public sealed class SqliteWriterTests
         Assert.That(command.ExecuteScalar(), Is.EqualTo(mode.ToLowerInvariant()));
     }
 
-    private static long Synchronous(IdpDbContext db)
+    private static long Synchronous(System.Data.Common.DbConnection connection)
     {
-        using var command = db.Database.GetDbConnection().CreateCommand();
+        using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous";
         return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>The connections INSERTs ran on, and how many connections the context opened itself.</summary>
+    private sealed class ConnectionRecorder : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor, Microsoft.EntityFrameworkCore.Diagnostics.IDbConnectionInterceptor
+    {
+        public List<System.Data.Common.DbConnection> Inserts { get; } = [];
+
+        public int Opened { get; private set; }
+
+        public override System.Data.Common.DbDataReader ReaderExecuted(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, System.Data.Common.DbDataReader result)
+        {
+            Record(command);
+            return result;
+        }
+
+        public override int NonQueryExecuted(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, int result)
+        {
+            Record(command);
+            return result;
+        }
+
+        public void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) => Opened++;
+
+        public Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Opened++;
+            return Task.CompletedTask;
+        }
+
+        private void Record(System.Data.Common.DbCommand command)
+        {
+            if (command.CommandText.Contains("INSERT", StringComparison.Ordinal))
+            {
+                Inserts.Add(command.Connection!);
+            }
+        }
     }
 
     private static Tenant NewTenant(string? name = null) => new() { Id = Guid.NewGuid(), Name = name ?? "t-" + Guid.NewGuid().ToString("N") };
