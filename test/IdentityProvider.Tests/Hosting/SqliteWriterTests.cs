@@ -101,8 +101,9 @@ public sealed class SqliteWriterTests
 
     /// <summary>
     /// Group-committed saves run on the writer's one connection, kept open between batches so its
-    /// page cache outlives its commits, at <c>synchronous=NORMAL</c> (the batch's fsync stands in
-    /// for SQLite's); no context opens a connection of its own for them, and each gets its own back.
+    /// page cache (a larger one) outlives its commits, at <c>synchronous=NORMAL</c> (the batch's
+    /// fsync stands in for SQLite's); no context opens a connection of its own for them, and each
+    /// gets its own back.
     /// </summary>
     [Test]
     public async Task SavesInWalMode_RunOnTheWritersOneConnection_NotTheContexts()
@@ -128,6 +129,7 @@ public sealed class SqliteWriterTests
             Assert.That(recorder.Opened, Is.Zero, "no context opened a connection for its save");
             Assert.That(recorder.Inserts[0].State, Is.EqualTo(ConnectionState.Open), "kept open between batches");
             Assert.That(Synchronous(recorder.Inserts[0]), Is.EqualTo(1), "NORMAL");
+            Assert.That(Pragma(recorder.Inserts[0], "cache_size"), Is.EqualTo(-SqliteWriter.CacheKibibytes));
             Assert.That(writer.Syncs, Is.EqualTo(2));
         });
     }
@@ -195,10 +197,12 @@ public sealed class SqliteWriterTests
         Assert.That(command.ExecuteScalar(), Is.EqualTo(mode.ToLowerInvariant()));
     }
 
-    private static long Synchronous(System.Data.Common.DbConnection connection)
+    private static long Synchronous(System.Data.Common.DbConnection connection) => Pragma(connection, "synchronous");
+
+    private static long Pragma(System.Data.Common.DbConnection connection, string pragma)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous";
+        command.CommandText = "PRAGMA " + pragma;
         return (long)command.ExecuteScalar()!;
     }
 
