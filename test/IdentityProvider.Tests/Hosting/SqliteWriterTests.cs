@@ -1,8 +1,10 @@
 using IdentityProvider.Data;
 using IdentityProvider.Hosting;
 using System.Data;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace IdentityProvider.Tests.Hosting;
 
@@ -197,9 +199,9 @@ public sealed class SqliteWriterTests
         Assert.That(command.ExecuteScalar(), Is.EqualTo(mode.ToLowerInvariant()));
     }
 
-    private static long Synchronous(System.Data.Common.DbConnection connection) => Pragma(connection, "synchronous");
+    private static long Synchronous(DbConnection connection) => Pragma(connection, "synchronous");
 
-    private static long Pragma(System.Data.Common.DbConnection connection, string pragma)
+    private static long Pragma(DbConnection connection, string pragma)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA " + pragma;
@@ -207,33 +209,33 @@ public sealed class SqliteWriterTests
     }
 
     /// <summary>The connections INSERTs ran on, and how many connections the context opened itself.</summary>
-    private sealed class ConnectionRecorder : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor, Microsoft.EntityFrameworkCore.Diagnostics.IDbConnectionInterceptor
+    private sealed class ConnectionRecorder : DbCommandInterceptor, IDbConnectionInterceptor
     {
-        public List<System.Data.Common.DbConnection> Inserts { get; } = [];
+        public List<DbConnection> Inserts { get; } = [];
 
         public int Opened { get; private set; }
 
-        public override System.Data.Common.DbDataReader ReaderExecuted(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, System.Data.Common.DbDataReader result)
+        public override DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
         {
             Record(command);
             return result;
         }
 
-        public override int NonQueryExecuted(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, int result)
+        public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
         {
             Record(command);
             return result;
         }
 
-        public void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) => Opened++;
+        public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Opened++;
 
-        public Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        public Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
             Opened++;
             return Task.CompletedTask;
         }
 
-        private void Record(System.Data.Common.DbCommand command)
+        private void Record(DbCommand command)
         {
             if (command.CommandText.Contains("INSERT", StringComparison.Ordinal))
             {
