@@ -142,13 +142,13 @@ public sealed class SqliteWriter : IDisposable
             }
 
             SyncLog();
-            var syncFailure = this.syncFailure;
-            this.syncFailure = null;
+            var failure = syncFailure;
+            syncFailure = null;
 
             foreach (var item in batch)
             {
                 Interlocked.Increment(ref completed);
-                item.Complete(syncFailure);
+                item.Complete(failure);
             }
 
             batch.Clear();
@@ -166,17 +166,17 @@ public sealed class SqliteWriter : IDisposable
     {
         var database = context.Database;
         var own = database.GetDbConnection();
+        var connectionString = own.ConnectionString;
 
         // Inside the caller's transaction the commit is the caller's, not this save's; a connection
         // the caller holds open stays the caller's; without WAL there is no log to fsync later.
         // In each case the save runs as it would anywhere else, with SQLite's own fsync.
         if (database.CurrentTransaction is not null || own.State != ConnectionState.Closed
-            || WritingConnection(own.ConnectionString) is not { } writing)
+            || WritingConnection(connectionString) is not { } writing)
         {
             return context.SaveChanges();
         }
 
-        var connectionString = own.ConnectionString;
         database.SetDbConnection(writing, contextOwnsConnection: false);
         try
         {
