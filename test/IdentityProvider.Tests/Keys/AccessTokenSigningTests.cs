@@ -11,13 +11,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 
 namespace IdentityProvider.Tests.Keys;
 
 /// <summary>
-/// Access tokens (and codes and refresh tokens, which only we read) are signed ES256, ID tokens RS256 (what every relying party accepts); the JWKS
-/// publishes both keys. A deployment that had only an RSA key publishes the new ECDSA key first
+/// Access tokens are signed ES256, ID tokens RS256 (what every relying party accepts); the JWKS
+/// publishes both keys. Codes and refresh tokens, which only we read, are signed HS256 with a key
+/// derived from their encryption key and never published. A deployment that had only an RSA key publishes the new ECDSA key first
 /// and signs with it only after the activation delay.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
@@ -45,28 +48,102 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     }
 
     [Test]
-    public async Task CodeFlow_RefreshTokenIsSignedEs256InsideItsEncryption_AndRefreshes()
+    public async Task CodeAndRefreshToken_AreSignedHs256InsideTheirEncryption_WithAKeyTheServerNeverPublishes()
     {
         var clientId = await PublicClientAsync();
         var user = await Host.CreateUserAsync();
         using var browser = Host.CreateBrowser();
+        var pkce = Pkce.Create();
+        var code = TestBrowser.Query(await browser.AuthorizeAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce), user))["code"];
+        // Codes are reference tokens: the client holds an identifier, the database the encrypted token.
+        var codeInner = Decrypt(await Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>()
+            .Set<OpenIddictEntityFrameworkCoreToken>().Where(t => t.Type == OpenIddictConstants.TokenTypeIdentifiers.Private.AuthorizationCode && t.Application!.ClientId == clientId)
+            .Select(t => t.Payload!).SingleAsync()));
 
-        var tokens = await SignInAsync(browser, clientId, user);
+        var (_, tokens) = await browser.TokenAsync(CodeRedemption(clientId, code, pkce));
         var refreshToken = tokens.GetProperty("refresh_token").GetString()!;
-        var server = Host.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
-        var inner = new JsonWebToken(new JsonWebTokenHandler().DecryptToken(new JsonWebToken(refreshToken),
-            new TokenValidationParameters { TokenDecryptionKeys = server.EncryptionCredentials.Select(c => c.Key) }));
-        var (status, refreshed) = await browser.TokenAsync(new Dictionary<string, string>
-        {
-            ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken, ["client_id"] = clientId,
-        });
+        var inner = Decrypt(refreshToken);
+        var (status, refreshed) = await browser.TokenAsync(Refresh(clientId, refreshToken));
+        var jwks = await browser.Http.GetStringAsync("/.well-known/jwks");
+        var keys = JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray().ToList();
+        var discovery = JsonDocument.Parse(await browser.Http.GetStringAsync("/.well-known/openid-configuration")).RootElement;
 
         Assert.Multiple(() =>
         {
-            Assert.That(inner.Alg, Is.EqualTo("ES256"), "only this server reads its refresh tokens: no RSA signature for them");
+            Assert.That((codeInner.Alg, inner.Alg), Is.EqualTo(("HS256", "HS256")), "only this server reads its codes and refresh tokens");
+            Assert.That(inner.Kid, Is.EqualTo(codeInner.Kid));
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), refreshed.ToString());
+            Assert.That(Decrypt(refreshed.GetProperty("refresh_token").GetString()!).Alg, Is.EqualTo("HS256"));
+            Assert.That(new JsonWebToken(refreshed.GetProperty("access_token").GetString()).Alg, Is.EqualTo("ES256"));
             Assert.That(new JsonWebToken(refreshed.GetProperty("id_token").GetString()).Alg, Is.EqualTo("RS256"));
+            Assert.That(keys.Select(k => k.GetProperty("kty").GetString()), Is.All.AnyOf("RSA", "EC"), "no symmetric key in the JWKS");
+            Assert.That(jwks, Does.Not.Contain(inner.Kid).And.Not.Contain("\"k\""));
+            Assert.That(discovery.GetProperty("id_token_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()),
+                Has.None.StartsWith("HS"));
         });
+    }
+
+    [Test]
+    public async Task RefreshTokenSignedEs256_AsBeforeHs256_StillRedeems()
+    {
+        var clientId = await PublicClientAsync();
+        var user = await Host.CreateUserAsync();
+        using var browser = Host.CreateBrowser();
+        var keys = Host.Services.GetRequiredService<SigningKeys>();
+        var (idTokens, accessTokens, es256, privateTokens) = (keys.IdTokens, keys.AccessTokens, keys.Es256, keys.PrivateTokens);
+        JsonElement tokens;
+        keys.Set(idTokens, accessTokens, es256, privateTokens: es256); // what the builds before HS256 did
+        try
+        {
+            tokens = await SignInAsync(browser, clientId, user);
+        }
+        finally
+        {
+            keys.Set(idTokens, accessTokens, es256, privateTokens);
+        }
+
+        var refreshToken = tokens.GetProperty("refresh_token").GetString()!;
+        var (status, refreshed) = await browser.TokenAsync(Refresh(clientId, refreshToken));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Decrypt(refreshToken).Alg, Is.EqualTo("ES256"));
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), refreshed.ToString());
+            Assert.That(Decrypt(refreshed.GetProperty("refresh_token").GetString()!).Alg, Is.EqualTo("HS256"));
+        });
+    }
+
+    [Test]
+    public async Task RotateEncryption_NewCodesAndRefreshTokensUseTheNewKeys_OldRefreshTokensStillRedeem()
+    {
+        await using var host = await IdpTestHost.StartAsync(Kind);
+        var clientId = "spa-" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
+        var user = await host.CreateUserAsync();
+        using var browser = host.CreateBrowser();
+        var before = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
+        var oldKid = Decrypt(before, host).Kid;
+
+        var rotated = await host.InScopeAsync(services => services.GetRequiredService<ServerKeyStore>().RotateAsync(ServerKeyUse.Encryption, TimeSpan.FromHours(1)));
+        host.Clock.Advance(TimeSpan.FromMinutes(61));
+        host.Services.GetRequiredService<ServerKeyRefresher>().Refresh();
+        var (status, refreshed) = await browser.TokenAsync(Refresh(clientId, before));
+        var after = Decrypt(refreshed.GetProperty("refresh_token").GetString()!, host);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), "a refresh token of the retired key: decrypted and verified with it " + refreshed);
+            Assert.That(after.Kid, Is.EqualTo(rotated[0].Id.ToString("N") + "-hs256"), "signed with the new encryption key's HMAC key");
+            Assert.That(after.Kid, Is.Not.EqualTo(oldKid));
+        });
+    }
+
+    /// <summary>The signed token inside an encrypted one, decrypted with the server's keys.</summary>
+    private JsonWebToken Decrypt(string token, IdpTestHost? host = null)
+    {
+        var server = (host ?? Host).Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
+        return new JsonWebToken(new JsonWebTokenHandler().DecryptToken(new JsonWebToken(token),
+            new TokenValidationParameters { TokenDecryptionKeys = server.EncryptionCredentials.Select(c => c.Key) }));
     }
 
     [Test]
