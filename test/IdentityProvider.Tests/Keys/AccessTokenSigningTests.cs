@@ -84,6 +84,30 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     }
 
     [Test]
+    public async Task EachTokensKey_DoesNotDependOnTheOrderOfOpenIddictsCredentials()
+    {
+        await using var host = await IdpTestHost.StartAsync(Kind);
+        var clientId = "spa-" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
+        var user = await host.CreateUserAsync();
+        // OpenIddict picks the first credential that fits (its sort is not stable for three keys): put ES256 first.
+        var credentials = host.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue.SigningCredentials;
+        var ecdsa = credentials.Single(c => c.Algorithm == "ES256");
+        credentials.Remove(ecdsa);
+        credentials.Insert(0, ecdsa);
+        using var browser = host.CreateBrowser();
+
+        var tokens = await SignInAsync(browser, clientId, user);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(new JsonWebToken(tokens.GetProperty("id_token").GetString()).Alg, Is.EqualTo("RS256"));
+            Assert.That(new JsonWebToken(tokens.GetProperty("access_token").GetString()).Alg, Is.EqualTo("ES256"));
+            Assert.That(Decrypt(tokens.GetProperty("refresh_token").GetString()!, host).Alg, Is.EqualTo("HS256"));
+        });
+    }
+
+    [Test]
     public async Task RefreshTokenSignedEs256_AsBeforeHs256_StillRedeems()
     {
         var clientId = await PublicClientAsync();
