@@ -87,9 +87,7 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     public async Task EachTokensKey_DoesNotDependOnTheOrderOfOpenIddictsCredentials()
     {
         await using var host = await IdpTestHost.StartAsync(Kind);
-        var clientId = "spa-" + Guid.NewGuid().ToString("N")[..10];
-        await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
-        var user = await host.CreateUserAsync();
+        var (clientId, user) = await PublicClientAndUserAsync(host);
         // OpenIddict picks the first credential that fits (its sort is not stable for three keys): put ES256 first.
         var credentials = host.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue.SigningCredentials;
         var ecdsa = credentials.Single(c => c.Algorithm == "ES256");
@@ -141,9 +139,7 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
     public async Task RotateEncryption_NewCodesAndRefreshTokensUseTheNewKeys_OldRefreshTokensStillRedeem()
     {
         await using var host = await IdpTestHost.StartAsync(Kind);
-        var clientId = "spa-" + Guid.NewGuid().ToString("N")[..10];
-        await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
-        var user = await host.CreateUserAsync();
+        var (clientId, user) = await PublicClientAndUserAsync(host);
         using var browser = host.CreateBrowser();
         var before = (await SignInAsync(browser, clientId, user)).GetProperty("refresh_token").GetString()!;
         var oldKid = Decrypt(before, host).Kid;
@@ -160,6 +156,14 @@ public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture
             Assert.That(after.Kid, Is.EqualTo(rotated[0].Id.ToString("N") + "-hs256"), "signed with the new encryption key's HMAC key");
             Assert.That(after.Kid, Is.Not.EqualTo(oldKid));
         });
+    }
+
+    /// <summary>A public client and a user on a host of the test's own (one whose keys the test changes).</summary>
+    private static async Task<(string ClientId, TestUser User)> PublicClientAndUserAsync(IdpTestHost host)
+    {
+        var clientId = "spa-" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterClientAsync(new ClientRegistration { ClientId = clientId, Public = true, RedirectUris = [RedirectUri] });
+        return (clientId, await host.CreateUserAsync());
     }
 
     /// <summary>The signed token inside an encrypted one, decrypted with the server's keys.</summary>
