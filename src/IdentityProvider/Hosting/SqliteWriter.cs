@@ -226,7 +226,7 @@ public sealed class SqliteWriter : IDisposable
                 return null;
             }
 
-            raw.sqlite3_busy_timeout(handle, (int)SqliteBusyTimeout.Timeout.TotalMilliseconds);
+            SqliteBusyTimeout.Apply(candidate);
             Execute(handle, "PRAGMA synchronous=NORMAL");
             Execute(handle, $"PRAGMA cache_size=-{CacheKibibytes}");
             log = candidate.DataSource + "-wal";
