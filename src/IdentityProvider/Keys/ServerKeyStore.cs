@@ -28,7 +28,7 @@ public sealed class ServerKeyStore(IdpDbContext db, IDataProtectionProvider data
 
     /// <summary>
     /// The kinds of key the server keeps current, each with its own rotation: RS256 signs ID tokens
-    /// (and everything when access tokens are to be RS256), ES256 signs access tokens, A256KW
+    /// (and access tokens when they are to be RS256), ES256 signs access tokens, A256KW
     /// encrypts codes and refresh tokens (and, through a key derived from it, signs them:
     /// <see cref="PrivateTokenSigningKey"/>). The first kind of a use is its primary one.
     /// </summary>
@@ -185,16 +185,16 @@ public sealed class ServerKeyStore(IdpDbContext db, IDataProtectionProvider data
     /// <summary>
     /// The HMAC-SHA-256 key that signs the tokens only this server reads (authorization codes, refresh
     /// tokens and OpenIddict's other private tokens) inside their encryption with
-    /// <paramref name="encryptionKey"/>. It is derived from that key with HKDF-SHA-256 (RFC 5869) under
-    /// a label of its own, so the two never share bytes, and it lives, activates, retires and is removed
-    /// with it: no key of its own to store or rotate, and a token stays verifiable exactly as long as it
-    /// stays decryptable. It is never published: OpenIddict's JWKS and discovery list asymmetric keys
+    /// <paramref name="encryptionKey"/> (stored as <paramref name="entity"/>). It is derived from that
+    /// key with HKDF-SHA-256 (RFC 5869) under a label of its own, so the two never share bytes, and it
+    /// lives, activates, retires and is removed with it: no key of its own to store or rotate, and a
+    /// token stays verifiable exactly as long as it stays decryptable. It is never published: OpenIddict's JWKS and discovery list asymmetric keys
     /// only. An HMAC costs ~1 µs where an ES256 signature costs ~20 µs to make and ~60 µs to check.
     /// </summary>
-    public static SymmetricSecurityKey PrivateTokenSigningKey(ServerKey encryptionKey, SymmetricSecurityKey key) =>
-        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, key.Key, 32, info: PrivateTokenSigningLabel))
+    public static SymmetricSecurityKey PrivateTokenSigningKey(ServerKey entity, SymmetricSecurityKey encryptionKey) =>
+        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, encryptionKey.Key, 32, info: PrivateTokenSigningLabel))
         {
-            KeyId = encryptionKey.Id.ToString("N") + "-hs256",
+            KeyId = entity.Id.ToString("N") + "-hs256",
         };
 
     private static readonly byte[] PrivateTokenSigningLabel = "IdentityProvider private token signing HS256 v1"u8.ToArray();
