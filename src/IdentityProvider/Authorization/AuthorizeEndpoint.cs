@@ -1,8 +1,9 @@
-using IdentityProvider.Data;
+using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -18,7 +19,7 @@ public static class AuthorizeEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext context,
-        UserManager<ApplicationUser> users,
+        IOptions<IdentityOptions> identity,
         OidcPrincipalFactory principals,
         ReauthenticationMarker markers,
         TimeProvider time)
@@ -27,7 +28,11 @@ public static class AuthorizeEndpoint
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
         var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var facts = session.Succeeded ? SessionFacts.From(session.Principal) : null;
-        var user = facts is null ? null : await users.GetUserAsync(session.Principal!);
+        // Read without tracking and without a UserManager (a dozen services built per request): the
+        // user only fills the principal. A deleted user has no row, and the session counts for nothing.
+        var user = facts is null
+            ? null
+            : await principals.FindUserAsync(session.Principal!.FindFirstValue(identity.Value.ClaimsIdentity.UserIdClaimType), context.RequestAborted);
 
         if (user is null || facts is null || NeedsFreshLogin(context, request, facts, markers, time))
         {

@@ -1,6 +1,9 @@
 using System.Net;
 using IdentityProvider.Clients;
+using IdentityProvider.Data;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace IdentityProvider.Tests.Authorization;
@@ -24,6 +27,30 @@ public sealed class AuthorizationRequestTests(DatabaseKind kind) : OidcFlowFixtu
         Assert.That(callback.GetLeftPart(UriPartial.Path), Is.EqualTo(RedirectUri));
         Assert.That(TestBrowser.Query(callback)["state"], Is.EqualTo("s2"));
         Assert.That(TestBrowser.Query(callback), Does.ContainKey("code"));
+    }
+
+    [Test]
+    public async Task Authorize_SessionOfADeletedUser_AsksForLoginAndIssuesNoCode()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        await SignInAsync(browser, clientId, user);
+        var deleted = await Host.InScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            return await users.DeleteAsync((await users.FindByEmailAsync(user.Email))!);
+        });
+        Assert.That(deleted.Succeeded, Is.True, string.Join("; ", deleted.Errors.Select(e => e.Description)));
+
+        using var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create()));
+        using var silent = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create(), extra: new Dictionary<string, string?> { ["prompt"] = "none" }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestBrowser.Location(response).AbsolutePath, Is.EqualTo("/Account/Login"), "the cookie outlived its user");
+            Assert.That(TestBrowser.Query(TestBrowser.Location(silent))["error"], Is.EqualTo("login_required"));
+        });
     }
 
     [Test]
