@@ -372,6 +372,28 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         });
     }
 
+    [Test]
+    public async Task SignInPost_FindsTheUser_ThenDoesTheRestOnOneConnection()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var login = TestBrowser.Location(await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())));
+
+        var connections = Host.Services.GetRequiredService<ConnectionCounter>();
+        connections.Watch("/Account/Login");
+        using var posted = await browser.LoginAsync(login.PathAndQuery, user.Email, user.Password);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
+            // The user's lookup, then (after the hash) the counter reset, the claims, the roles and
+            // the audit event: five openings before.
+            Assert.That(connections.Opened, Is.EqualTo(2), "one connection for the lookup, one for everything after the hash");
+            Assert.That(connections.Closed, Is.EqualTo(2), "both let go before the request ends");
+        });
+    }
+
     /// <summary>
     /// Makes the database refuse new token rows of one type (a trigger) until the result is disposed:
     /// a write that fails after OpenIddict has decided to issue.
