@@ -28,7 +28,7 @@ public static class DatabaseExtensions
         }
         else if (options.Provider == DatabaseProvider.PostgreSql)
         {
-            connectionString = WithAutoPrepare(connectionString);
+            connectionString = WithNpgsqlDefaults(connectionString);
         }
 
         builder.Services.AddSingleton<SqliteWriteGate>();
@@ -75,19 +75,39 @@ public static class DatabaseExtensions
     }
 
     /// <summary>
-    /// Npgsql prepares a statement on the server once it has run twice on a connection, unless the
-    /// connection string says otherwise: the token endpoint runs the same few statements on every
-    /// request, and PostgreSQL then skips parsing and planning them.
+    /// Two Npgsql settings for this server's load, each unless the connection string sets it:
+    /// <list type="bullet">
+    /// <item><c>Max Auto Prepare=64</c>: a statement is prepared on the server once it has run twice
+    /// on a connection. The token endpoint runs the same few statements on every request, and
+    /// PostgreSQL then skips parsing and planning them.</item>
+    /// <item><c>No Reset On Close=true</c>: a connection going back to the pool is not reset. The
+    /// reset is seven statements (<c>RESET ALL</c>, <c>CLOSE ALL</c>, <c>UNLISTEN *</c>,
+    /// <c>pg_advisory_unlock_all()</c>, ...) that the server runs before the connection's next
+    /// query — after every request, and six times in a login. They undo session state, which this
+    /// server never creates: no session <c>SET</c>, <c>LISTEN</c>, held cursors, temporary tables or
+    /// session-level advisory locks (<c>PostgresSessionStateTests</c> checks that pooled connections
+    /// after the flows look like a fresh one). An open transaction is still rolled back when a
+    /// connection returns to the pool.</item>
+    /// </list>
     /// </summary>
-    private static string WithAutoPrepare(string connectionString)
+    private static string WithNpgsqlDefaults(string connectionString)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", string.Empty).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        bool Sets(string keyword) =>
+            given.Keys.Cast<string>().Any(k => k.Replace(" ", string.Empty).Equals(keyword, StringComparison.OrdinalIgnoreCase));
+
+        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!Sets("MaxAutoPrepare"))
         {
-            return connectionString;
+            npgsql.MaxAutoPrepare = 64;
         }
 
-        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ToString();
+        if (!Sets("NoResetOnClose"))
+        {
+            npgsql.NoResetOnClose = true;
+        }
+
+        return npgsql.ToString();
     }
 
     /// <summary>
