@@ -4,10 +4,10 @@ namespace IdentityProvider.Hosting;
 
 /// <summary>
 /// Keeps a context's database connection open until disposed. Without it EF Core opens and closes
-/// the connection around every statement: on SQLite each opening registers EF's functions again, on
-/// PostgreSQL each closing makes Npgsql reset the session (seven statements the server runs before
-/// the next query). For a request that runs several statements in a row; not across a long wait
-/// (a password-hash slot), which would keep a pooled connection idle.
+/// the connection around every statement: on SQLite each opening registers EF's functions again; on
+/// PostgreSQL each is a trip through Npgsql's pool, and a session reset where the connection string
+/// asks for one (<c>No Reset On Close=false</c>). For a request that runs several statements in a
+/// row; not across a long wait (a password-hash slot), which would keep a pooled connection idle.
 /// </summary>
 public sealed class HeldConnection : IAsyncDisposable
 {
