@@ -54,8 +54,8 @@ public sealed partial class OidcRequestWrites
 
     private bool Deferring { get; set; } = true;
 
-    /// <summary>Whether <see cref="HoldConnection"/> opened the context's connection and the flush has yet to close it.</summary>
-    private bool HoldsConnection { get; set; }
+    /// <summary>The context's connection while <see cref="HoldConnection"/> holds it open and the flush has yet to let it go.</summary>
+    private HeldConnection? Held { get; set; }
 
     private static void Begin(OpenIddictServerTransaction transaction)
     {
@@ -112,10 +112,10 @@ public sealed partial class OidcRequestWrites
 
     private async ValueTask ReleaseConnectionAsync()
     {
-        if (HoldsConnection)
+        if (Held is { } held)
         {
-            HoldsConnection = false;
-            await Context.Database.CloseConnectionAsync();
+            Held = null;
+            await held.DisposeAsync();
         }
     }
 
@@ -179,14 +179,13 @@ public sealed partial class OidcRequestWrites
         public async ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
             if (!context.Request.IsAuthorizationCodeGrantType() && !context.Request.IsRefreshTokenGrantType()
-                || Current(context.Transaction) is not { Deferring: true, HoldsConnection: false } writes
+                || Current(context.Transaction) is not { Deferring: true, Held: null } writes
                 || context.Transaction.GetHttpRequest()?.HttpContext is not { } http)
             {
                 return;
             }
 
-            await writes.Context.Database.OpenConnectionAsync(context.CancellationToken);
-            writes.HoldsConnection = true;
+            writes.Held = await HeldConnection.OpenAsync(writes.Context, context.CancellationToken);
             http.Response.OnCompleted(static state => ((OidcRequestWrites)state).ReleaseConnectionAsync().AsTask(), writes);
         }
     }
