@@ -1,4 +1,5 @@
 using IdentityProvider.Data;
+using IdentityProvider.Login;
 using IdentityProvider.Passwords;
 using Microsoft.AspNetCore.Identity;
 
@@ -26,7 +27,8 @@ public static class IdentityExtensions
             })
             .AddEntityFrameworkStores<IdpDbContext>()
             .AddDefaultTokenProviders()
-            .AddPasswordValidator<PasswordPolicyValidator>();
+            .AddPasswordValidator<PasswordPolicyValidator>()
+            .AddClaimsPrincipalFactory<SessionPrincipalFactory>();
 
         builder.Services.ConfigureApplicationCookie(cookie =>
         {

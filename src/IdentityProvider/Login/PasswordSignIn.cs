@@ -62,14 +62,20 @@ public sealed class PasswordSignIn(
             return new PasswordSignInResult(counted == FailureResult.Counted ? PasswordSignInOutcome.WrongPassword : PasswordSignInOutcome.LockedOut, counted != FailureResult.Counted);
         }
 
+        // One success in one transaction, like a failure (CountFailureAsync): the counter reset and
+        // sign-in time, and the audit event. The session's principal in between needs no query.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (user.LockedAt is not null || !await lockout.RecordSuccessAsync(user, cancellationToken))
         {
             // Locked: even the right password does not open it.
             await audit.WriteAsync(AuditKind.SignIn, success: false, reason: nameof(PasswordSignInOutcome.LockedOut), user: user, subject: email, cancellationToken: cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return new PasswordSignInResult(PasswordSignInOutcome.LockedOut, ShowLocked: true);
         }
 
-        return await StartSessionAsync(user, reason: null, cancellationToken);
+        var started = await StartSessionAsync(user, reason: null, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return started;
     }
 
     /// <summary>
@@ -95,14 +101,17 @@ public sealed class PasswordSignIn(
             return new PasswordSignInResult(locked ? PasswordSignInOutcome.LockedOut : PasswordSignInOutcome.WrongPassword, locked);
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await counters.ResetAsync(deviceKey, cancellationToken);
-        if (!await lockout.RecordSuccessAsync(user, cancellationToken))
+        var open = await lockout.RecordSuccessAsync(user, cancellationToken);
+        if (!open)
         {
             await lockout.RecordDeviceSignInAsync(user, cancellationToken);
-            return await StartSessionAsync(user, reason: "DeviceCookie while locked", cancellationToken);
         }
 
-        return await StartSessionAsync(user, reason: "DeviceCookie", cancellationToken);
+        var started = await StartSessionAsync(user, reason: open ? "DeviceCookie" : "DeviceCookie while locked", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return started;
     }
 
     /// <summary>One failure in one transaction: the counter's conditional updates, the lock's mail when it locks, the audit event.</summary>

@@ -394,6 +394,85 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         });
     }
 
+    [Test]
+    public async Task SignInPost_ReadsTheUserOnce_AndWritesItsSuccessAndAuditEvent_WithoutIdentityClaimsOrRoles()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var login = TestBrowser.Location(await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())));
+
+        var database = Host.Services.GetRequiredService<ConnectionCounter>();
+        database.Watch("/Account/Login");
+        using var posted = await browser.LoginAsync(login.PathAndQuery, user.Email, user.Password);
+        var commands = database.Commands;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
+            // Identity's own principal factory also read AspNetUserClaims and AspNetUserRoles: five commands.
+            Assert.That(commands, Has.Count.EqualTo(3), string.Join(" | ", commands));
+            Assert.That(commands, Has.None.Contains("AspNetUserClaims").And.None.Contains("AspNetUserRoles"));
+        });
+
+        // The session cookie still carries what Identity's factory put in it: the security stamp
+        // signs the session out when the password changes elsewhere.
+        var cookie = await Host.InScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>();
+            var found = await users.FindByEmailAsync(user.Email);
+            var principal = await services.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(found!);
+            return (found!, principal);
+        });
+        var (stored, principal) = cookie;
+        Assert.Multiple(() =>
+        {
+            Assert.That(principal.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, Is.EqualTo(stored.Id.ToString()));
+            Assert.That(principal.FindFirst(System.Security.Claims.ClaimTypes.Name)?.Value, Is.EqualTo(stored.UserName));
+            Assert.That(principal.FindFirst(System.Security.Claims.ClaimTypes.Email)?.Value, Is.EqualTo(user.Email));
+            Assert.That(principal.FindFirst("AspNet.Identity.SecurityStamp")?.Value, Is.EqualTo(stored.SecurityStamp).And.Not.Empty);
+            Assert.That(principal.Identity!.AuthenticationType, Is.EqualTo("Identity.Application"));
+        });
+    }
+
+    [Test]
+    public async Task SignInPost_WhenItsAuditEventCannotBeWritten_KeepsTheFailureCountAndSignsNobodyIn()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var login = TestBrowser.Location(await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())));
+        using (await browser.LoginAsync(login.PathAndQuery, user.Email, "not-the-password-1"))
+        {
+        }
+
+        async Task<(int Failures, DateTimeOffset? LastSignIn)> StateAsync()
+        {
+            var row = await Host.InScopeAsync(services => services.GetRequiredService<IdpDbContext>().Users.AsNoTracking().SingleAsync(u => u.Email == user.Email));
+            return (row.AccessFailedCount, row.LastSignInAt);
+        }
+
+        var before = await StateAsync();
+
+        HttpStatusCode refused;
+        await using (await RefuseAsync("AuditEvents", "refuse_audit"))
+        {
+            using var posted = await browser.LoginAsync(login.PathAndQuery, user.Email, user.Password);
+            refused = posted.StatusCode;
+        }
+
+        var after = await StateAsync();
+        using var authorize = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create()));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.EqualTo((1, (DateTimeOffset?)null)), "one failure counted, never signed in");
+            Assert.That(refused, Is.EqualTo(HttpStatusCode.InternalServerError), "no session without its audit event");
+            Assert.That(after, Is.EqualTo(before), "the success's reset and sign-in time are written with its audit event or not at all");
+            Assert.That(TestBrowser.Location(authorize).AbsolutePath, Is.EqualTo("/Account/Login"), "and the browser has no session");
+        });
+    }
+
     /// <summary>
     /// Makes the database refuse new token rows of one type (a trigger) until the result is disposed:
     /// a write that fails after OpenIddict has decided to issue.
@@ -412,6 +491,23 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         });
         return new Dropping(() => SqlAsync(Kind == DatabaseKind.PostgreSql
             ? $"""DROP TRIGGER {name} ON "OpenIddictTokens"; DROP FUNCTION {name}();"""
+            : $"DROP TRIGGER {name};"));
+    }
+
+    /// <summary>Makes the database refuse every new row of <paramref name="table"/> (a trigger) until the result is disposed.</summary>
+    private async Task<IAsyncDisposable> RefuseAsync(string table, string name)
+    {
+        await SqlAsync(Kind switch
+        {
+            DatabaseKind.PostgreSql => $"""
+                CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+                CREATE TRIGGER {name} BEFORE INSERT ON "{table}" FOR EACH ROW EXECUTE FUNCTION {name}();
+                """,
+            DatabaseKind.SqlServer => $"CREATE TRIGGER {name} ON {table} AFTER INSERT AS THROW 50000, 'refused by the test', 1;",
+            _ => $"CREATE TRIGGER {name} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+        });
+        return new Dropping(() => SqlAsync(Kind == DatabaseKind.PostgreSql
+            ? $"""DROP TRIGGER {name} ON "{table}"; DROP FUNCTION {name}();"""
             : $"DROP TRIGGER {name};"));
     }
 
