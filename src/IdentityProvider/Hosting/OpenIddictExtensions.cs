@@ -43,6 +43,8 @@ public static class OpenIddictExtensions
                 core.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, ClientApplicationManager>();
                 // Token entries found by id with a compiled query (TokenEntryStore).
                 core.ReplaceTokenStore<OpenIddictEntityFrameworkCoreToken, TokenEntryStore>(ServiceLifetime.Scoped);
+                // A new authorization's application from the cache, not a query (AuthorizationEntryStore).
+                core.ReplaceAuthorizationStore<OpenIddictEntityFrameworkCoreAuthorization, AuthorizationEntryStore>(ServiceLifetime.Scoped);
             })
             .AddServer(server =>
             {

@@ -473,6 +473,39 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         });
     }
 
+    [Test]
+    public async Task Authorize_WithASession_TakesTheClientFromTheCache_AndItsCodeRedeems()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        await SignInAsync(browser, clientId, user);
+
+        var database = Host.Services.GetRequiredService<ConnectionCounter>();
+        database.Watch("/connect/authorize");
+        var pkce = Pkce.Create();
+        using var authorized = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce));
+        var commands = database.Commands;
+        var code = TestBrowser.Query(TestBrowser.Location(authorized))["code"];
+        var (status, tokens) = await browser.TokenAsync(CodeRedemption(clientId, code, pkce));
+
+        var (applicationId, authorizationApplications) = await Host.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<IdpDbContext>();
+            var application = await db.Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication>().SingleAsync(a => a.ClientId == clientId);
+            var subject = (await db.Users.SingleAsync(u => u.Email == user.Email)).Id.ToString();
+            var linked = await db.Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization>()
+                .Where(a => a.Subject == subject).Select(a => a.Application!.Id).ToListAsync();
+            return (application.Id, linked);
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(commands, Has.None.Contains("OpenIddictApplications"), string.Join(" | ", commands));
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), tokens.ToString());
+            Assert.That(authorizationApplications, Is.EqualTo(new[] { applicationId, applicationId }), "both sign-ins' authorizations belong to the client");
+        });
+    }
+
     /// <summary>
     /// Makes the database refuse new token rows of one type (a trigger) until the result is disposed:
     /// a write that fails after OpenIddict has decided to issue.
