@@ -510,34 +510,26 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
     /// Makes the database refuse new token rows of one type (a trigger) until the result is disposed:
     /// a write that fails after OpenIddict has decided to issue.
     /// </summary>
-    private async Task<IAsyncDisposable> RefuseTokenRowsAsync(string type)
-    {
-        var name = "refuse_" + type;
-        await SqlAsync(Kind switch
-        {
-            DatabaseKind.PostgreSql => $"""
-                CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
-                CREATE TRIGGER {name} BEFORE INSERT ON "OpenIddictTokens" FOR EACH ROW WHEN (NEW."Type" LIKE '%{type}') EXECUTE FUNCTION {name}();
-                """,
-            DatabaseKind.SqlServer => $"CREATE TRIGGER {name} ON OpenIddictTokens AFTER INSERT AS IF EXISTS (SELECT 1 FROM inserted WHERE Type LIKE '%{type}') THROW 50000, 'refused by the test', 1;",
-            _ => $"CREATE TRIGGER {name} BEFORE INSERT ON OpenIddictTokens WHEN NEW.Type LIKE '%{type}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
-        });
-        return new Dropping(() => SqlAsync(Kind == DatabaseKind.PostgreSql
-            ? $"""DROP TRIGGER {name} ON "OpenIddictTokens"; DROP FUNCTION {name}();"""
-            : $"DROP TRIGGER {name};"));
-    }
+    private Task<IAsyncDisposable> RefuseTokenRowsAsync(string type) =>
+        RefuseAsync("OpenIddictTokens", "refuse_" + type, ("Type", "%" + type));
 
-    /// <summary>Makes the database refuse every new row of <paramref name="table"/> (a trigger) until the result is disposed.</summary>
-    private async Task<IAsyncDisposable> RefuseAsync(string table, string name)
+    /// <summary>
+    /// Makes the database refuse new rows of <paramref name="table"/> (a trigger), or only those whose
+    /// <paramref name="where"/> column is LIKE its pattern, until the result is disposed.
+    /// </summary>
+    private async Task<IAsyncDisposable> RefuseAsync(string table, string name, (string Column, string Like)? where = null)
     {
+        var (postgres, sqlServer, sqlite) = where is ({ } column, { } like)
+            ? ($"""WHEN (NEW."{column}" LIKE '{like}') """, $"IF EXISTS (SELECT 1 FROM inserted WHERE {column} LIKE '{like}') ", $"WHEN NEW.{column} LIKE '{like}' ")
+            : ("", "", "");
         await SqlAsync(Kind switch
         {
             DatabaseKind.PostgreSql => $"""
                 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
-                CREATE TRIGGER {name} BEFORE INSERT ON "{table}" FOR EACH ROW EXECUTE FUNCTION {name}();
+                CREATE TRIGGER {name} BEFORE INSERT ON "{table}" FOR EACH ROW {postgres}EXECUTE FUNCTION {name}();
                 """,
-            DatabaseKind.SqlServer => $"CREATE TRIGGER {name} ON {table} AFTER INSERT AS THROW 50000, 'refused by the test', 1;",
-            _ => $"CREATE TRIGGER {name} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+            DatabaseKind.SqlServer => $"CREATE TRIGGER {name} ON {table} AFTER INSERT AS {sqlServer}THROW 50000, 'refused by the test', 1;",
+            _ => $"CREATE TRIGGER {name} BEFORE INSERT ON {table} {sqlite}BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
         });
         return new Dropping(() => SqlAsync(Kind == DatabaseKind.PostgreSql
             ? $"""DROP TRIGGER {name} ON "{table}"; DROP FUNCTION {name}();"""
