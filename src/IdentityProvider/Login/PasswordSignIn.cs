@@ -47,8 +47,8 @@ public sealed class PasswordSignIn(
         }
 
         var verified = await VerifyAsync(user, password, cancellationToken);
-        // Every path from here runs two to five statements (counters, audit, the session's claims):
-        // on one connection, opened after the hash and its wait for a slot.
+        // Every path from here runs its statements (counters, lock, audit) in one transaction, on
+        // one connection opened after the hash and its wait for a slot.
         await using var connection = await HeldConnection.OpenAsync(db, cancellationToken);
         var device = devices.Enabled ? devices.FindNonce(user.Id) : null;
         if (device is not null && !await counters.IsLockedAsync(FailureCounters.DeviceKey(device), cancellationToken))
