@@ -47,8 +47,8 @@ public sealed class PasswordSignIn(
         }
 
         var verified = await VerifyAsync(user, password, cancellationToken);
-        // Every path from here runs its statements (counters, lock, audit) in one transaction, on
-        // one connection opened after the hash and its wait for a slot.
+        // Every outcome from here is written in one transaction (InOneTransactionAsync), and all of
+        // it runs on one connection, opened after the hash and its wait for a slot.
         await using var connection = await HeldConnection.OpenAsync(db, cancellationToken);
         var device = devices.Enabled ? devices.FindNonce(user.Id) : null;
         if (device is not null && !await counters.IsLockedAsync(FailureCounters.DeviceKey(device), cancellationToken))
@@ -64,18 +64,17 @@ public sealed class PasswordSignIn(
 
         // One success in one transaction, like a failure (CountFailureAsync): the counter reset and
         // sign-in time, and the audit event. The session's principal in between needs no query.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (user.LockedAt is not null || !await lockout.RecordSuccessAsync(user, cancellationToken))
+        return await InOneTransactionAsync(async () =>
         {
-            // Locked: even the right password does not open it.
-            await audit.WriteAsync(AuditKind.SignIn, success: false, reason: nameof(PasswordSignInOutcome.LockedOut), user: user, subject: email, cancellationToken: cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return new PasswordSignInResult(PasswordSignInOutcome.LockedOut, ShowLocked: true);
-        }
+            if (user.LockedAt is not null || !await lockout.RecordSuccessAsync(user, cancellationToken))
+            {
+                // Locked: even the right password does not open it.
+                await audit.WriteAsync(AuditKind.SignIn, success: false, reason: nameof(PasswordSignInOutcome.LockedOut), user: user, subject: email, cancellationToken: cancellationToken);
+                return new PasswordSignInResult(PasswordSignInOutcome.LockedOut, ShowLocked: true);
+            }
 
-        var started = await StartSessionAsync(user, reason: null, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return started;
+            return await StartSessionAsync(user, reason: null, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -101,29 +100,37 @@ public sealed class PasswordSignIn(
             return new PasswordSignInResult(locked ? PasswordSignInOutcome.LockedOut : PasswordSignInOutcome.WrongPassword, locked);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await counters.ResetAsync(deviceKey, cancellationToken);
-        var open = await lockout.RecordSuccessAsync(user, cancellationToken);
-        if (!open)
+        return await InOneTransactionAsync(async () =>
         {
-            await lockout.RecordDeviceSignInAsync(user, cancellationToken);
-        }
+            await counters.ResetAsync(deviceKey, cancellationToken);
+            var open = await lockout.RecordSuccessAsync(user, cancellationToken);
+            if (!open)
+            {
+                await lockout.RecordDeviceSignInAsync(user, cancellationToken);
+            }
 
-        var started = await StartSessionAsync(user, reason: open ? "DeviceCookie" : "DeviceCookie while locked", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return started;
+            return await StartSessionAsync(user, reason: open ? "DeviceCookie" : "DeviceCookie while locked", cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>One failure in one transaction: the counter's conditional updates, the lock's mail when it locks, the audit event.</summary>
-    private async Task<FailureResult> CountFailureAsync(Func<Task<FailureResult>> count, PasswordSignInOutcome outcome, ApplicationUser? user, string email, CancellationToken cancellationToken, string? detail = null)
+    private Task<FailureResult> CountFailureAsync(Func<Task<FailureResult>> count, PasswordSignInOutcome outcome, ApplicationUser? user, string email, CancellationToken cancellationToken, string? detail = null) =>
+        InOneTransactionAsync(async () =>
+        {
+            var counted = await count();
+            var reason = outcome.ToString() + (detail is null ? "" : $" ({detail})") + (counted == FailureResult.Counted ? "" : ", locked");
+            audit.Add(AuditKind.SignIn, success: false, reason: reason, user: user, subject: email);
+            await db.SaveChangesAsync(cancellationToken);
+            return counted;
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in one transaction, committed when it returns, rolled back if it throws.</summary>
+    private async Task<T> InOneTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var counted = await count();
-        var reason = outcome.ToString() + (detail is null ? "" : $" ({detail})") + (counted == FailureResult.Counted ? "" : ", locked");
-        audit.Add(AuditKind.SignIn, success: false, reason: reason, user: user, subject: email);
-        await db.SaveChangesAsync(cancellationToken);
+        var result = await work();
         await transaction.CommitAsync(cancellationToken);
-        return counted;
+        return result;
     }
 
     private async Task<bool> VerifyAsync(ApplicationUser user, string password, CancellationToken cancellationToken)
