@@ -1,7 +1,9 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
 using IdentityProvider.Data;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -378,7 +380,7 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         var user = await Host.CreateUserAsync();
         var clientId = await PublicClientAsync();
         using var browser = Host.CreateBrowser();
-        var login = TestBrowser.Location(await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())));
+        var login = await LoginPageAsync(browser, clientId);
 
         var connections = Host.Services.GetRequiredService<ConnectionCounter>();
         connections.Watch("/Account/Login");
@@ -400,7 +402,7 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         var user = await Host.CreateUserAsync();
         var clientId = await PublicClientAsync();
         using var browser = Host.CreateBrowser();
-        var login = TestBrowser.Location(await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())));
+        var login = await LoginPageAsync(browser, clientId);
 
         var database = Host.Services.GetRequiredService<ConnectionCounter>();
         database.Watch("/Account/Login");
@@ -417,19 +419,16 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
 
         // The session cookie still carries what Identity's factory put in it: the security stamp
         // signs the session out when the password changes elsewhere.
-        var cookie = await Host.InScopeAsync(async services =>
+        var (stored, principal) = await Host.InScopeAsync(async services =>
         {
-            var users = services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>();
-            var found = await users.FindByEmailAsync(user.Email);
-            var principal = await services.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(found!);
-            return (found!, principal);
+            var found = (await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(user.Email))!;
+            return (found, await services.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(found));
         });
-        var (stored, principal) = cookie;
         Assert.Multiple(() =>
         {
-            Assert.That(principal.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, Is.EqualTo(stored.Id.ToString()));
-            Assert.That(principal.FindFirst(System.Security.Claims.ClaimTypes.Name)?.Value, Is.EqualTo(stored.UserName));
-            Assert.That(principal.FindFirst(System.Security.Claims.ClaimTypes.Email)?.Value, Is.EqualTo(user.Email));
+            Assert.That(principal.FindFirst(ClaimTypes.NameIdentifier)?.Value, Is.EqualTo(stored.Id.ToString()));
+            Assert.That(principal.FindFirst(ClaimTypes.Name)?.Value, Is.EqualTo(stored.UserName));
+            Assert.That(principal.FindFirst(ClaimTypes.Email)?.Value, Is.EqualTo(user.Email));
             Assert.That(principal.FindFirst("AspNet.Identity.SecurityStamp")?.Value, Is.EqualTo(stored.SecurityStamp).And.Not.Empty);
             Assert.That(principal.Identity!.AuthenticationType, Is.EqualTo("Identity.Application"));
         });
@@ -441,7 +440,7 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         var user = await Host.CreateUserAsync();
         var clientId = await PublicClientAsync();
         using var browser = Host.CreateBrowser();
-        var login = TestBrowser.Location(await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())));
+        var login = await LoginPageAsync(browser, clientId);
         using (await browser.LoginAsync(login.PathAndQuery, user.Email, "not-the-password-1"))
         {
         }

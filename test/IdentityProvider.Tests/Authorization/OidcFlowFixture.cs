@@ -44,6 +44,13 @@ public abstract class OidcFlowFixture(DatabaseKind kind) : HostFixture(kind)
         return (id, registered.Secret!);
     }
 
+    /// <summary>Where an authorization request without a session sends the browser: the login page, with its return URL.</summary>
+    protected static async Task<Uri> LoginPageAsync(TestBrowser browser, string clientId)
+    {
+        using var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create()));
+        return TestBrowser.Location(response);
+    }
+
     /// <summary>Authorize (logging in), then redeem the code; returns the token response.</summary>
     protected async Task<JsonElement> SignInAsync(TestBrowser browser, string clientId, TestUser user, string? secret = null, string? nonce = null)
     {

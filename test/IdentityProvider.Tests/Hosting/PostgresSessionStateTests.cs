@@ -32,7 +32,7 @@ public sealed class PostgresSessionStateTests(DatabaseKind kind) : OidcFlowFixtu
         var user = await Host.CreateUserAsync();
         var clientId = await PublicClientAsync();
         using var browser = Host.CreateBrowser();
-        var login = TestBrowser.Location(await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, Pkce.Create())));
+        var login = await LoginPageAsync(browser, clientId);
         using (var wrong = await browser.LoginAsync(login.PathAndQuery, user.Email, "not-the-password-1"))
         {
             Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a counted failure, in its own transaction");
