@@ -176,8 +176,9 @@ EOF
 say "run $RUN_ID: warm-up ${WARMUP}s, duration ${DURATION}s, ${CONNECTIONS} connections, db ${DBS}, scale $SCALE; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- 1. the password hash alone ----------------------------------------------------------------
-# Measured at the start and again right before each login scenario, since other work on the
-# machine changes both numbers; each login row is compared with the hash rate measured next to it.
+# Measured at the start and again right before and right after each login scenario, since the
+# machine's speed drifts (10-30 % within minutes on the shared VM) and other work changes both numbers;
+# each login row is compared with the mean of the two hash rates measured around it.
 measure_hash() { # name
   say "password hash rate ($(nproc) threads, ${DURATION}s)"
   dotnet "$BUILD/hashrate/PasswordHashRate.dll" --threads "$(nproc)" --seconds "$DURATION" --warmup 3 \
@@ -343,6 +344,7 @@ for db in "${DB_LIST[@]}"; do
   record_stored_tokens "$db" refresh
   measure_hash "password-hash-$db"
   run_login "$db" "$base" "$SERVER_PID" login "$WARMUP" 'u{n}@bench.example' "$CONNECTIONS" vu
+  measure_hash "password-hash-$db-after"
   if [[ $SCALE == 1 ]]; then
     # Same server process, so only the size of the database differs from the rows above.
     seed_scale "$db"

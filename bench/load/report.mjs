@@ -17,6 +17,19 @@ const dir = join(o.work, 'results');
 const raw = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => read(join(dir, f)));
 const hashFile = (name) => (existsSync(join(dir, `${name}.json`)) ? read(join(dir, `${name}.json`)) : null);
 const hash = hashFile('password-hash');
+/** The mean of two hash measurements around one scenario, keeping both; one alone if the other is missing. */
+function hashAround(before, after) {
+  if (!before || !after) return before ?? after;
+  const mean = (key) => (before[key] + after[key]) / 2;
+  return {
+    ...before,
+    perSecond: mean('perSecond'),
+    msPerVerificationPerThread: mean('msPerVerificationPerThread'),
+    cpuMsPerVerification: mean('cpuMsPerVerification'),
+    before: { perSecond: before.perSecond, cpuMsPerVerification: before.cpuMsPerVerification },
+    after: { perSecond: after.perSecond, cpuMsPerVerification: after.cpuMsPerVerification },
+  };
+}
 const nodeInfo = existsSync(join(o.work, 'node.json')) ? read(join(o.work, 'node.json')) : null;
 const seeds = raw.filter((r) => r.usersInDatabase !== undefined);
 const stored = raw.filter((r) => r.refreshTokenRows !== undefined);
@@ -60,8 +73,9 @@ for (const db of dbs) {
   }
   const login = find('login', 'ours', db);
   if (login) {
-    // The hash rate measured right before this login scenario, else the one at the start of the run.
-    const near = hashFile(`password-hash-${db}`) ?? hash;
+    // The hash rate measured right before and right after this login scenario (their mean: the
+    // machine's speed drifts by 10-30 % within minutes here), else the one at the start of the run.
+    const near = hashAround(hashFile(`password-hash-${db}`) ?? hash, hashFile(`password-hash-${db}-after`));
     const ratio = near ? login.rate / near.perSecond : null;
     rows.push({
       scenario: 'login (code + PKCE + password)', db, ours: login, theirs: null, reference: 'password hash alone',
@@ -122,8 +136,8 @@ console.log('');
 console.log(`Benchmark ${settings.runId} (commit ${settings.gitCommit}): ${settingsLine}`);
 console.log(`Machine: ${machineLine}`);
 if (hash) {
-  const nearby = dbs.map((db) => [db, hashFile(`password-hash-${db}`)]).filter(([, h]) => h)
-    .map(([db, h]) => `${h.perSecond.toFixed(1)}/s before the ${db} login`).join(', ');
+  const nearby = dbs.flatMap((db) => [[`before the ${db} login`, hashFile(`password-hash-${db}`)], [`after it`, hashFile(`password-hash-${db}-after`)]])
+    .filter(([, h]) => h).map(([when, h]) => `${h.perSecond.toFixed(1)}/s ${when}`).join(', ');
   console.log(`Password hash alone (${hash.algorithm}, ${hash.threads} threads): ${hash.perSecond.toFixed(1)}/s at the start (${hash.msPerVerificationPerThread.toFixed(1)} ms each)${nearby ? `, ${nearby}` : ''}`);
 }
 if (nodeInfo) console.log(`node-oidc-provider ${nodeInfo.version}: ${nodeInfo.alg} JWT access tokens (ours advertise ${nodeInfo.ourAlg}), ${nodeInfo.idTokenAlg ?? 'RS256'} ID tokens on both, in-memory adapter`);
