@@ -377,18 +377,11 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
     [Test]
     public async Task SignInPost_FindsTheUser_ThenDoesTheRestOnOneConnection()
     {
-        var user = await Host.CreateUserAsync();
-        var clientId = await PublicClientAsync();
-        using var browser = Host.CreateBrowser();
-        var login = await LoginPageAsync(browser, clientId);
-
-        var connections = Host.Services.GetRequiredService<ConnectionCounter>();
-        connections.Watch("/Account/Login");
-        using var posted = await browser.LoginAsync(login.PathAndQuery, user.Email, user.Password);
+        var (_, posted, connections) = await WatchedSignInPostAsync();
 
         Assert.Multiple(() =>
         {
-            Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
+            Assert.That(posted, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
             // The user's lookup, then (after the hash) the counter reset, the claims, the roles and
             // the audit event: five openings before.
             Assert.That(connections.Opened, Is.EqualTo(2), "one connection for the lookup, one for everything after the hash");
@@ -399,19 +392,12 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
     [Test]
     public async Task SignInPost_ReadsTheUserOnce_AndWritesItsSuccessAndAuditEvent_WithoutIdentityClaimsOrRoles()
     {
-        var user = await Host.CreateUserAsync();
-        var clientId = await PublicClientAsync();
-        using var browser = Host.CreateBrowser();
-        var login = await LoginPageAsync(browser, clientId);
-
-        var database = Host.Services.GetRequiredService<ConnectionCounter>();
-        database.Watch("/Account/Login");
-        using var posted = await browser.LoginAsync(login.PathAndQuery, user.Email, user.Password);
+        var (user, posted, database) = await WatchedSignInPostAsync();
         var commands = database.Commands;
 
         Assert.Multiple(() =>
         {
-            Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
+            Assert.That(posted, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
             // Identity's own principal factory also read AspNetUserClaims and AspNetUserRoles: five commands.
             Assert.That(commands, Has.Count.EqualTo(3), string.Join(" | ", commands));
             Assert.That(commands, Has.None.Contains("AspNetUserClaims").And.None.Contains("AspNetUserRoles"));
@@ -503,6 +489,20 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), tokens.ToString());
             Assert.That(authorizationApplications, Is.EqualTo(new[] { applicationId, applicationId }), "both sign-ins' authorizations belong to the client");
         });
+    }
+
+    /// <summary>A new user signs in at the login page while <see cref="ConnectionCounter"/> watches the POST; its status.</summary>
+    private async Task<(TestUser User, HttpStatusCode Posted, ConnectionCounter Database)> WatchedSignInPostAsync()
+    {
+        var user = await Host.CreateUserAsync();
+        var clientId = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        var login = await LoginPageAsync(browser, clientId);
+
+        var database = Host.Services.GetRequiredService<ConnectionCounter>();
+        database.Watch("/Account/Login");
+        using var posted = await browser.LoginAsync(login.PathAndQuery, user.Email, user.Password);
+        return (user, posted.StatusCode, database);
     }
 
     /// <summary>
