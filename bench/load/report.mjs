@@ -17,17 +17,18 @@ const dir = join(o.work, 'results');
 const raw = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => read(join(dir, f)));
 const hashFile = (name) => (existsSync(join(dir, `${name}.json`)) ? read(join(dir, `${name}.json`)) : null);
 const hash = hashFile('password-hash');
-/** The mean of two hash measurements around one scenario, keeping both; one alone if the other is missing. */
+/** The mean of two hash measurements around one scenario, with both kept whole; one alone if the other is missing. */
 function hashAround(before, after) {
   if (!before || !after) return before ?? after;
   const mean = (key) => (before[key] + after[key]) / 2;
   return {
-    ...before,
+    algorithm: before.algorithm,
+    threads: before.threads,
     perSecond: mean('perSecond'),
     msPerVerificationPerThread: mean('msPerVerificationPerThread'),
     cpuMsPerVerification: mean('cpuMsPerVerification'),
-    before: { perSecond: before.perSecond, cpuMsPerVerification: before.cpuMsPerVerification },
-    after: { perSecond: after.perSecond, cpuMsPerVerification: after.cpuMsPerVerification },
+    before,
+    after,
   };
 }
 const nodeInfo = existsSync(join(o.work, 'node.json')) ? read(join(o.work, 'node.json')) : null;
