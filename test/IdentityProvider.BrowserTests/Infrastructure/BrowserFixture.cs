@@ -40,6 +40,15 @@ public abstract class BrowserFixture
     {
         try
         {
+            if (TestContext.CurrentContext.Result.Outcome.Status != TestStatus.Failed)
+            {
+                // Every browser test also checks, with axe-core, each IdP page it leaves open.
+                foreach (var page in contexts.SelectMany(c => c.Pages).Where(p => !p.IsClosed && IsIdpPage(p)).ToList())
+                {
+                    await AxeCheck.AssertNoSeriousViolationsAsync(page, "at the end of the test");
+                }
+            }
+
             if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
             {
                 // What the browser showed when the test failed: the first thing to look at.
@@ -130,9 +139,24 @@ public abstract class BrowserFixture
     /// <summary>browser-artifacts/{fixture} under NUnit's work directory (the test results folder in CI).</summary>
     private string ArtifactFolder => Path.Combine(TestContext.CurrentContext.WorkDirectory, "browser-artifacts", GetType().Name);
 
-    /// <summary>Saves a full-page screenshot under <see cref="ArtifactFolder"/> and attaches it to the test result.</summary>
+    /// <summary>Where the identity providers of this fixture are reached; pages elsewhere (the relying parties) are not ours to check.</summary>
+    protected virtual IEnumerable<Uri> IdpAddresses => [Idp.BaseAddress];
+
+    private bool IsIdpPage(IPage page) =>
+        Uri.TryCreate(page.Url, UriKind.Absolute, out var url) &&
+        IdpAddresses.Any(idp => Uri.Compare(url, idp, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0);
+
+    /// <summary>
+    /// Saves a full-page screenshot under <see cref="ArtifactFolder"/> and attaches it to the test
+    /// result; a state worth a screenshot is also checked with axe-core when the page is the IdP's.
+    /// </summary>
     protected async Task<string> SaveScreenshotAsync(IPage page, string name, string description)
     {
+        if (TestContext.CurrentContext.Result.Outcome.Status != TestStatus.Failed && IsIdpPage(page))
+        {
+            await AxeCheck.AssertNoSeriousViolationsAsync(page, name);
+        }
+
         Directory.CreateDirectory(ArtifactFolder);
         // The test name includes the arguments of a [TestCase], so that cases do not overwrite each other.
         var testName = string.Concat(TestContext.CurrentContext.Test.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_'));

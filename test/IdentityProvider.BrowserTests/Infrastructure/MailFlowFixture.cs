@@ -39,6 +39,8 @@ public abstract class MailFlowFixture(DatabaseKind kind) : BrowserFixture
         }
     }
 
+    protected override IEnumerable<Uri> IdpAddresses => [Idp.BaseAddress, Server.BaseAddress];
+
     protected string Url(string path) => new Uri(Server.BaseAddress, path).ToString();
 
     /// <summary>Runs the outbox drain (the job's one pass) and returns the newest mail to <paramref name="recipient"/> with that subject.</summary>
