@@ -41,7 +41,7 @@ public static class ClientCommands
                 Consent = parsed.GetValue(consent),
             }, token);
             await output.WriteLineAsync(
-                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg}; consent: {registered.Client.Consent})");
+                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg}{(registered.Client.Consent == "explicit" ? "; consent screen" : string.Empty)})");
             if (registered.Secret is not null && parsed.GetValue(secret) is null)
             {
                 await output.WriteLineAsync($"client_secret: {registered.Secret}");
