@@ -14,4 +14,7 @@ public enum AuditKind
     ClientRemoved,
     TenantCreated,
     UserCreated,
+    ConsentGranted,
+    ConsentDenied,
+    ConsentRevoked,
 }

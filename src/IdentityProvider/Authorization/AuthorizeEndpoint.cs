@@ -22,6 +22,7 @@ public static class AuthorizeEndpoint
         IOptions<IdentityOptions> identity,
         OidcPrincipalFactory principals,
         ReauthenticationMarker markers,
+        ConsentFlow consent,
         TimeProvider time)
     {
         var request = context.GetOpenIddictServerRequest()
@@ -42,11 +43,22 @@ public static class AuthorizeEndpoint
             }
 
             return Results.Challenge(
-                new AuthenticationProperties { RedirectUri = ReturnUrl(context, markers.Create(time.GetUtcNow())) },
+                new AuthenticationProperties { RedirectUri = RequestUrl(context, context.Request.Path, ReauthenticationMarker.Parameter, markers.Create(time.GetUtcNow())) },
                 [IdentityConstants.ApplicationScheme]);
         }
 
         var principal = principals.Create(user, facts, request.GetScopes());
+        var decision = await consent.DecideAsync(request, user, Parameter(context, ConsentMarker.Parameter), context.RequestAborted);
+        if (decision.Result is { } interrupted)
+        {
+            return interrupted;
+        }
+
+        if (decision.AuthorizationId is { } authorizationId)
+        {
+            principal.SetAuthorizationId(authorizationId);
+        }
+
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
@@ -64,23 +76,28 @@ public static class AuthorizeEndpoint
             return true;
         }
 
+        // MaxAgeParameter refused anything but 0 … int.MaxValue seconds before this runs.
         return request.MaxAge is long maxAge && facts.AuthenticatedAt.AddSeconds(maxAge) < time.GetUtcNow();
     }
 
-
-    /// <summary>The same request (a POSTed one as a query), with a fresh re-authentication marker.</summary>
-    private static string ReturnUrl(HttpContext context, string marker)
+    /// <summary>
+    /// The parameters of this request (a POSTed one as a query) at <paramref name="path"/>, with
+    /// <paramref name="name"/> set to <paramref name="value"/> (or left out when null).
+    /// </summary>
+    public static string RequestUrl(HttpContext context, PathString path, string name, string? value)
     {
         IEnumerable<KeyValuePair<string, StringValues>> parameters = context.Request.HasFormContentType
             ? context.Request.Form
             : context.Request.Query;
         var query = new QueryBuilder(parameters
-            .Where(p => p.Key != ReauthenticationMarker.Parameter)
-            .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? string.Empty))))
+            .Where(p => p.Key != name)
+            .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? string.Empty))));
+        if (value is not null)
         {
-            { ReauthenticationMarker.Parameter, marker },
-        };
-        return context.Request.PathBase + context.Request.Path + query.ToQueryString();
+            query.Add(name, value);
+        }
+
+        return context.Request.PathBase + path + query.ToQueryString();
     }
 
     private static string? Parameter(HttpContext context, string name) =>

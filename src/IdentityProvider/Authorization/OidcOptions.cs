@@ -44,6 +44,22 @@ public sealed class OidcOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClientCacheLifetime { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The <c>aud</c> of the access tokens users' relying parties get (RFC 9068 §2.2): the identifier
+    /// the service's resource servers check. Admin API tokens get <c>idp-admin-api</c> instead.
+    /// </summary>
+    [Required(AllowEmptyStrings = false)]
+    [MaxLength(200)]
+    public string AccessTokenAudience { get; set; } = "dokodemo-box-api";
+
+    /// <summary>
+    /// How many unexpired pushed authorization requests (PAR, RFC 9126) one client may hold. A
+    /// public client's PAR needs no secret, so without a bound anyone could fill the token table in
+    /// its name; each request_uri lives 90 s, so this is also the client's PAR rate per 90 s.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int PushedRequestsPerClient { get; set; } = 500;
+
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
 

@@ -20,7 +20,12 @@ public static class ClientCommands
             Description = "Signature algorithm of the client's ID tokens: RS256 (default) or ES256",
         };
 
-        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName, idTokenAlg };
+        var consent = new Option<string?>("--consent")
+        {
+            Description = "implicit (default: a first-party client, no consent screen) or explicit (a third party: users allow its scopes on a consent screen)",
+        };
+
+        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName, idTokenAlg, consent };
         add.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
             var registered = await scope.GetRequiredService<ClientRegistry>().AddAsync(new ClientRegistration
@@ -33,9 +38,10 @@ public static class ClientCommands
                 PostLogoutRedirectUris = parsed.GetValue(postLogout) ?? [],
                 Scopes = parsed.GetValue(scopes) ?? [],
                 IdTokenSignedResponseAlg = parsed.GetValue(idTokenAlg),
+                Consent = parsed.GetValue(consent),
             }, token);
             await output.WriteLineAsync(
-                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg})");
+                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg}{(registered.Client.Consent == "explicit" ? "; consent screen" : string.Empty)})");
             if (registered.Secret is not null && parsed.GetValue(secret) is null)
             {
                 await output.WriteLineAsync($"client_secret: {registered.Secret}");

@@ -26,4 +26,10 @@ public sealed record ClientRegistration
     /// ECDSA — a twelfth of the signing cost.
     /// </summary>
     public string? IdTokenSignedResponseAlg { get; init; }
+
+    /// <summary>
+    /// <c>implicit</c> (null: first-party, no consent screen) or <c>explicit</c> (a third party: the
+    /// user allows its scopes on a consent screen once, revocable later).
+    /// </summary>
+    public string? Consent { get; init; }
 }

@@ -139,6 +139,12 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
                 $"id_token_signed_response_alg must be one of {string.Join(", ", ClientSettings.IdTokenAlgorithms)}, not '{idTokenAlgorithm}'.");
         }
 
+        var consent = registration.Consent?.Trim() is { Length: > 0 } chosen ? chosen : ConsentTypes.Implicit;
+        if (consent is not (ConsentTypes.Implicit or ConsentTypes.Explicit))
+        {
+            throw RequestRejectedException.Invalid($"consent must be '{ConsentTypes.Implicit}' or '{ConsentTypes.Explicit}', not '{consent}'.");
+        }
+
         secret = registration.Public ? null : registration.Secret ?? GenerateSecret();
         var descriptor = new OpenIddictApplicationDescriptor
         {
@@ -146,8 +152,9 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             ClientSecret = secret,
             DisplayName = string.IsNullOrWhiteSpace(registration.DisplayName) ? clientId : registration.DisplayName.Trim(),
             ClientType = registration.Public ? ClientTypes.Public : ClientTypes.Confidential,
-            // First-party relying parties of this service: no consent screen (SPEC §1).
-            ConsentType = ConsentTypes.Implicit,
+            // First-party relying parties of this service: no consent screen (SPEC §1); third parties
+            // get one (ConsentFlow).
+            ConsentType = consent,
         };
         if (idTokenAlgorithm != ClientSettings.Rs256)
         {
@@ -225,7 +232,8 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
         descriptor.PostLogoutRedirectUris.Select(u => u.OriginalString).Order(StringComparer.Ordinal).ToList(),
         [Scopes.OpenId, .. descriptor.Permissions.Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
             .Select(p => p[Permissions.Prefixes.Scope.Length..]).Order(StringComparer.Ordinal)],
-        ClientSettings.IdTokenAlgorithm(descriptor.Settings));
+        ClientSettings.IdTokenAlgorithm(descriptor.Settings),
+        descriptor.ConsentType ?? ConsentTypes.Implicit);
 
     private static string GenerateSecret() => Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 

@@ -8,7 +8,8 @@ public sealed record ClientSummary(
     IReadOnlyList<string> RedirectUris,
     IReadOnlyList<string> PostLogoutRedirectUris,
     IReadOnlyList<string> Scopes,
-    string IdTokenSignedResponseAlg);
+    string IdTokenSignedResponseAlg,
+    string Consent = "implicit");
 
 /// <summary>The result of a registration: the secret is shown this once and only stored hashed.</summary>
 public sealed record RegisteredClient(ClientSummary Client, string? Secret);

@@ -87,6 +87,7 @@ public static class IdentityProviderExtensions
             context => context.Request.Path.StartsWithSegments("/admin/api"),
             branch => branch.UseStatusCodePages());
         app.UseRequestLocalization();
+        app.UseMiddleware<FormLimitsMiddleware>();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseIdpRateLimiting();

@@ -85,6 +85,7 @@ public static class OpenIddictExtensions
                 }
 
                 server.AddEventHandler(TokenSigningHandler.Descriptor);
+                server.AddIdpProtocolHardening();
 
                 // A token request's writes (redemption, new entries, a replay's revocation) and an
                 // authorization request's (authorization, code) go to the database in one

@@ -151,16 +151,15 @@ public sealed class AuthorizationRequestTests(DatabaseKind kind) : OidcFlowFixtu
     }
 
     [Test]
-    public async Task Authorize_PublicClientWithoutPkce_IsRejected()
+    public async Task Authorize_PublicClientWithoutPkce_IsRejectedAtTheRedirectUri()
     {
         var clientId = await PublicClientAsync();
         using var browser = Host.CreateBrowser();
 
         using var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce: null, state: "p1"));
 
-        // OpenIddict answers every invalid authorization request on its own error page rather than
-        // at the redirect URI; either is allowed for this error class, and no code is issued.
-        await AssertErrorPageAsync(response, "code_challenge");
+        // A known client and registered redirect URI: the error goes back to the client (RFC 6749 §4.1.2.1).
+        AssertErrorAtClient(response, "invalid_request", "code_challenge", "p1");
     }
 
     [Test]
@@ -170,13 +169,13 @@ public sealed class AuthorizationRequestTests(DatabaseKind kind) : OidcFlowFixtu
         using var browser = Host.CreateBrowser();
         var pkce = Pkce.Create();
 
-        using var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce: null, extra: new Dictionary<string, string?>
+        using var response = await browser.GetAsync(TestBrowser.AuthorizeUrl(clientId, RedirectUri, pkce: null, state: "p2", extra: new Dictionary<string, string?>
         {
             ["code_challenge"] = pkce.Verifier,
             ["code_challenge_method"] = "plain",
         }));
 
-        await AssertErrorPageAsync(response, "code_challenge_method");
+        AssertErrorAtClient(response, "invalid_request", "code_challenge_method", "p2");
     }
 
     [Test]
@@ -291,13 +290,19 @@ public sealed class AuthorizationRequestTests(DatabaseKind kind) : OidcFlowFixtu
         Assert.That(discovery.GetProperty("issuer").GetString(), Is.EqualTo("https://idp.example.jp/"));
     }
 
-    private static async Task AssertErrorPageAsync(HttpResponseMessage response, string parameter)
+    private static void AssertErrorAtClient(HttpResponseMessage response, string error, string parameter, string state)
     {
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(response.Headers.Location, Is.Null);
-        var html = System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
-        Assert.That(html, Does.Contain("<code>invalid_request</code>"));
-        Assert.That(html, Does.Contain(parameter));
+        var callback = TestBrowser.Location(response);
+        var query = TestBrowser.Query(callback);
+        Assert.Multiple(() =>
+        {
+            Assert.That(callback.GetLeftPart(UriPartial.Path), Is.EqualTo(RedirectUri));
+            Assert.That(query["error"], Is.EqualTo(error));
+            Assert.That(query["error_description"], Does.Contain(parameter));
+            Assert.That(query["state"], Is.EqualTo(state));
+            Assert.That(query, Does.ContainKey("iss"));
+            Assert.That(query, Does.Not.ContainKey("code"));
+        });
     }
 
     private static string ErrorText(string html)
