@@ -16,7 +16,7 @@ namespace IdentityProvider.Data;
 public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
     : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
-    /// <summary>The database trigger(s) that refuse UPDATE and DELETE of audit rows (migration AuditAppendOnly).</summary>
+    /// <summary>The database trigger(s) that refuse UPDATE of audit rows, and DELETE of young ones (migrations AuditAppendOnly, AuditRetentionFloor).</summary>
     public const string AuditAppendOnlyTrigger = "AuditEvents_AppendOnly";
 
     /// <summary>
