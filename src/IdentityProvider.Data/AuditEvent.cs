@@ -1,7 +1,8 @@
 namespace IdentityProvider.Data;
 
 /// <summary>
-/// A security event (SPEC §11): append-only; nothing updates or deletes a row.
+/// A security event (SPEC §11): append-only; nothing updates a row, and only the retention job
+/// deletes rows, once they are older than the audit retention (the database refuses younger ones).
 /// </summary>
 public sealed class AuditEvent
 {

@@ -10,14 +10,21 @@ namespace IdentityProvider.Data;
 
 /// <summary>
 /// The one database of the identity provider: tenants and users (ASP.NET Core Identity),
-/// OpenIddict's applications, authorizations, scopes and tokens, data-protection keys and the
-/// token signing keys. Every node of a cluster shares it.
+/// OpenIddict's applications, authorizations, scopes and tokens, data-protection keys, the
+/// token signing keys and the browser sessions. Every node of a cluster shares it.
 /// </summary>
 public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
     : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
-    /// <summary>The database trigger(s) that refuse UPDATE and DELETE of audit rows (migration AuditAppendOnly).</summary>
+    /// <summary>The database trigger(s) that refuse UPDATE of audit rows, and DELETE of young ones (migrations AuditAppendOnly, AuditRetentionFloor).</summary>
     public const string AuditAppendOnlyTrigger = "AuditEvents_AppendOnly";
+
+    /// <summary>
+    /// The database refuses to delete an audit row younger than this many days before its own clock
+    /// (migration AuditRetentionFloor): only the retention job deletes audit rows, and only older
+    /// ones, and not even the server's own database login can delete recent history.
+    /// </summary>
+    public const int AuditDeletionFloorDays = 365;
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
@@ -34,6 +41,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
     public DbSet<SignInFailureCounter> SignInFailureCounters => Set<SignInFailureCounter>();
 
     public DbSet<RevokedAccessToken> RevokedAccessTokens => Set<RevokedAccessToken>();
+
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -98,6 +107,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             link.Property(l => l.SecurityStamp).HasMaxLength(256);
             link.HasIndex(l => l.TokenHash).IsUnique();
             link.HasIndex(l => new { l.UserId, l.Purpose });
+            // The retention job deletes links some time after they expired.
+            link.HasIndex(l => l.ExpiresAt);
             link.HasOne<ApplicationUser>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -129,6 +140,18 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
             revoked.Property(r => r.TokenId).HasMaxLength(100);
             revoked.Property(r => r.ClientId).HasMaxLength(100);
             revoked.HasIndex(r => r.ExpiresAt);
+        });
+
+        builder.Entity<UserSession>(session =>
+        {
+            session.Property(s => s.Id).HasMaxLength(64);
+            session.Property(s => s.SecurityStamp).HasMaxLength(256);
+            session.Property(s => s.UserAgent).HasMaxLength(200);
+            session.Property(s => s.IpAddress).HasMaxLength(45);
+            session.HasIndex(s => s.UserId);
+            session.HasIndex(s => s.ExpiresAt);
+            // Deleting a user ends their sessions.
+            session.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")

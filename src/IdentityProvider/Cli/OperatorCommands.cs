@@ -48,6 +48,7 @@ public static partial class OperatorCommands
             MigrateCommand.Create(services, output),
             AuditCommands.Create(services, output),
             TokenCommands.Create(services, output),
+            RetentionCommands.Create(services, output),
         };
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -1,6 +1,7 @@
 using IdentityProvider.Data;
 using IdentityProvider.Login;
 using IdentityProvider.Passwords;
+using IdentityProvider.Sessions;
 using Microsoft.AspNetCore.Identity;
 
 namespace IdentityProvider.Hosting;
@@ -42,6 +43,8 @@ public static class IdentityExtensions
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
+        // The cookie carries only a reference; the session lives in the database (Sessions/).
+        builder.AddIdpSessions();
         return builder;
     }
 }

@@ -9,6 +9,7 @@ using IdentityProvider.Lockout;
 using IdentityProvider.Login;
 using IdentityProvider.Mail;
 using IdentityProvider.Recovery;
+using IdentityProvider.Retention;
 using IdentityProvider.Tenants;
 using IdentityProvider.TwoFactor;
 using Microsoft.AspNetCore.DataProtection;
@@ -36,6 +37,7 @@ public static class IdentityProviderExtensions
         builder.AddIdpAdminApi();
         builder.AddIdpMail();
         builder.AddIdpTokenPruning();
+        builder.AddIdpRetention();
 
         builder.Services.AddOptions<LoginPageOptions>().BindConfiguration(LoginPageOptions.Section);
         builder.Services.AddScoped<PasswordSignIn>();

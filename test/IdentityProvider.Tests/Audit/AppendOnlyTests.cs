@@ -10,11 +10,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IdentityProvider.Tests.Audit;
 
 /// <summary>
-/// The audit log is append-only (SPEC §11): the database refuses UPDATE and DELETE of audit rows
-/// (migration AuditAppendOnly), and the context refuses to save a tracked change before that.
+/// The audit log is append-only (SPEC §11): the database refuses UPDATE of audit rows, and DELETE
+/// of any row younger than <see cref="IdpDbContext.AuditDeletionFloorDays"/> by its own clock
+/// (migrations AuditAppendOnly, AuditRetentionFloor) — only the retention pass deletes, and only
+/// old rows — and the context refuses to save a tracked change before that.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AppendOnlyTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]
@@ -45,6 +48,70 @@ public sealed class AppendOnlyTests(DatabaseKind kind) : HostFixture(kind)
         {
             Assert.That(refused.Message, Does.Contain("append-only"));
             Assert.That(await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Id == id)), Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Delete_OfARowJustYoungerThanTheFloor_IsRefused()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var id = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow() - TimeSpan.FromDays(IdpDbContext.AuditDeletionFloorDays - 1));
+
+        var refused = await RefusedAsync(db => db.Database.ExecuteSqlAsync($"""DELETE FROM "AuditEvents" WHERE "Id" = {id}"""));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.Message, Does.Contain("append-only"));
+            Assert.That(await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Id == id)), Has.Count.EqualTo(1));
+        });
+    }
+
+    /// <summary>Past the floor a plain DELETE goes through: the retention pass needs nothing more.</summary>
+    [Test]
+    public async Task Delete_OfARowOlderThanTheFloor_IsAllowed()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var id = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow() - TimeSpan.FromDays(IdpDbContext.AuditDeletionFloorDays + 1));
+
+        var deleted = await Host.InScopeAsync(services =>
+            services.GetRequiredService<IdpDbContext>().Database.ExecuteSqlAsync($"""DELETE FROM "AuditEvents" WHERE "Id" = {id}"""));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(deleted, Is.EqualTo(1));
+            Assert.That(await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Id == id)), Is.Empty);
+        });
+    }
+
+    /// <summary>A delete that names old and young rows deletes none of them.</summary>
+    [Test]
+    public async Task Delete_OfOldAndYoungRowsTogether_IsRefusedWhole()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var old = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow() - TimeSpan.FromDays(500));
+        var young = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow());
+
+        var refused = await RefusedAsync(db => db.AuditEvents.Where(a => a.TenantId == tenantId).ExecuteDeleteAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.Message, Does.Contain("append-only"));
+            Assert.That((await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Id == old || a.Id == young))).Select(a => a.Id), Is.EquivalentTo(new[] { old, young }));
+        });
+    }
+
+    [Test]
+    public async Task Update_OfAnOldRow_IsRefused()
+    {
+        var (tenantId, _) = await AuditTestData.CreateTenantAsync(Host);
+        var id = await AuditTestData.AddAsync(Host, tenantId, AuditKind.SignIn, Host.Clock.GetUtcNow() - TimeSpan.FromDays(500), success: false);
+
+        var refused = await RefusedAsync(db => db.AuditEvents.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Outcome, "Success")));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.Message, Does.Contain("append-only"));
+            Assert.That((await AuditTestData.EventsAsync(Host, q => q.Where(a => a.Id == id))).Single().Outcome, Is.EqualTo("Failure"));
         });
     }
 

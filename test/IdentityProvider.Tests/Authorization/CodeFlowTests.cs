@@ -398,8 +398,10 @@ public sealed class CodeFlowTests(DatabaseKind kind) : OidcFlowFixture(kind)
         Assert.Multiple(() =>
         {
             Assert.That(posted, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
-            // Identity's own principal factory also read AspNetUserClaims and AspNetUserRoles: five commands.
-            Assert.That(commands, Has.Count.EqualTo(3), string.Join(" | ", commands));
+            // The lookup, the counter reset, the session's row (Sessions/) and the audit event. Identity's
+            // own principal factory also read AspNetUserClaims and AspNetUserRoles: two commands more.
+            Assert.That(commands, Has.Count.EqualTo(4), string.Join(" | ", commands));
+            Assert.That(commands[2], Does.Contain("INSERT INTO").And.Contain("UserSessions"));
             Assert.That(commands, Has.None.Contains("AspNetUserClaims").And.None.Contains("AspNetUserRoles"));
         });
 
