@@ -19,23 +19,32 @@ public static class ClientCommands
         {
             Description = "Signature algorithm of the client's ID tokens: RS256 (default) or ES256",
         };
+        var allowedOrigins = new Option<string[]>("--allowed-origin")
+        {
+            Description = "A browser origin (https://spa.example) that may call the token, revocation and userinfo endpoints (repeatable)",
+        };
 
-        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName, idTokenAlg };
+        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName, idTokenAlg, allowedOrigins };
         add.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
-            var registered = await scope.GetRequiredService<ClientRegistry>().AddAsync(new ClientRegistration
-            {
-                ClientId = parsed.GetValue(clientId)!,
-                DisplayName = parsed.GetValue(displayName),
-                Secret = parsed.GetValue(secret),
-                Public = parsed.GetValue(isPublic),
-                RedirectUris = parsed.GetValue(redirectUris) ?? [],
-                PostLogoutRedirectUris = parsed.GetValue(postLogout) ?? [],
-                Scopes = parsed.GetValue(scopes) ?? [],
-                IdTokenSignedResponseAlg = parsed.GetValue(idTokenAlg),
-            }, token);
+            var registered = await FlagNames.RunAsync(
+                () => scope.GetRequiredService<ClientRegistry>().AddAsync(new ClientRegistration
+                {
+                    ClientId = parsed.GetValue(clientId)!,
+                    DisplayName = parsed.GetValue(displayName),
+                    Secret = parsed.GetValue(secret),
+                    Public = parsed.GetValue(isPublic),
+                    RedirectUris = parsed.GetValue(redirectUris) ?? [],
+                    PostLogoutRedirectUris = parsed.GetValue(postLogout) ?? [],
+                    AllowedOrigins = parsed.GetValue(allowedOrigins) ?? [],
+                    Scopes = parsed.GetValue(scopes) ?? [],
+                    IdTokenSignedResponseAlg = parsed.GetValue(idTokenAlg),
+                }, token),
+                ("clientId", clientId), ("displayName", displayName), ("secret", secret), ("public", isPublic), ("redirectUris", redirectUris),
+                ("postLogoutRedirectUris", postLogout), ("allowedOrigins", allowedOrigins), ("scopes", scopes), ("idTokenSignedResponseAlg", idTokenAlg));
+            var origins = registered.Client.AllowedOrigins.Count == 0 ? "" : $"; allowed origins: {string.Join(' ', registered.Client.AllowedOrigins)}";
             await output.WriteLineAsync(
-                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg})");
+                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg}{origins})");
             if (registered.Secret is not null && parsed.GetValue(secret) is null)
             {
                 await output.WriteLineAsync($"client_secret: {registered.Secret}");
@@ -49,7 +58,7 @@ public static class ClientCommands
             foreach (var client in await scope.GetRequiredService<ClientRegistry>().ListAsync(token))
             {
                 await output.WriteLineAsync(
-                    $"{client.ClientId}\t{client.ClientType}\tredirect_uris={string.Join(',', client.RedirectUris)}\tscopes={string.Join(' ', client.Scopes)}\tid_token_signed_response_alg={client.IdTokenSignedResponseAlg}");
+                    $"{client.ClientId}\t{client.ClientType}\tredirect_uris={string.Join(',', client.RedirectUris)}\tscopes={string.Join(' ', client.Scopes)}\tid_token_signed_response_alg={client.IdTokenSignedResponseAlg}\tallowed_origins={string.Join(',', client.AllowedOrigins)}");
             }
         }, ct));
 
