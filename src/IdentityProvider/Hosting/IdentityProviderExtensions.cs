@@ -89,6 +89,7 @@ public static class IdentityProviderExtensions
         app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseIdpClientCors();
         app.UseIdpRateLimiting();
         app.UseAuthentication();
         app.UseAuthorization();
