@@ -24,7 +24,13 @@ public static class AdminApiExtensions
             .RequireAssertion(context => context.User.HasScope(IdpScopes.Admin)));
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        {
+            // Enums by name only ("plan": 7 is not a plan), and no field taken silently: a misspelt
+            // optional field would otherwise register something the operator did not ask for.
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
+        builder.Services.AddSingleton<AdminJsonBody>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<AdminApiSecurityTransformer>());
         return builder;
     }

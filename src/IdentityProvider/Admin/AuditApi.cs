@@ -1,4 +1,3 @@
-using System.Globalization;
 using IdentityProvider.Audit;
 using IdentityProvider.Common;
 
@@ -24,16 +23,12 @@ public static class AuditApi
         Kind = request.Kind,
         Subject = request.Subject,
         Outcome = request.Outcome,
-        Limit = string.IsNullOrEmpty(request.Limit) ? AuditQuery.DefaultLimit
-            : int.TryParse(request.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) ? limit
-            : throw RequestRejectedException.Invalid($"limit '{request.Limit}' is not a number from 1 to {AuditQuery.MaxLimit}."),
-        Before = string.IsNullOrEmpty(request.Before) ? null
-            : long.TryParse(request.Before, NumberStyles.None, CultureInfo.InvariantCulture, out var before) ? before
-            : throw RequestRejectedException.Invalid($"before '{request.Before}' is not an event id."),
+        Limit = AdminQuery.Number<int>(request.Limit, "limit") ?? AuditQuery.DefaultLimit,
+        Before = AdminQuery.Number<long>(request.Before, "before"),
     };
 
     private static DateTimeOffset? Instant(string? text, string name, DateTimeOffset now) =>
         string.IsNullOrEmpty(text) ? null
         : AuditTime.TryParse(text, now, out var value) ? value
-        : throw RequestRejectedException.Invalid($"{name} '{text}' is not a time: use {AuditTime.Formats}.");
+        : throw RequestRejectedException.Invalid(name, $"{OperatorInput.Quote(text)} is not a time: use {AuditTime.Formats}.");
 }

@@ -21,9 +21,13 @@ public sealed partial class RejectionProblemFilter(ILogger<RejectionProblemFilte
             {
                 RejectionKind.NotFound => (StatusCodes.Status404NotFound, "Not found"),
                 RejectionKind.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
+                RejectionKind.TooLarge => (StatusCodes.Status413PayloadTooLarge, "Content too large"),
+                RejectionKind.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
                 _ => (StatusCodes.Status400BadRequest, "Invalid request"),
             };
-            return TypedResults.Problem(detail: rejected.Message, statusCode: status, title: title);
+            // The field lets automation show the refusal beside the input it is about.
+            var extensions = rejected.Field is null ? null : new Dictionary<string, object?> { ["field"] = rejected.Field };
+            return TypedResults.Problem(detail: rejected.Message, statusCode: status, title: title, extensions: extensions);
         }
         catch (Exception unexpected) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
         {

@@ -16,6 +16,9 @@ public sealed class AuditQuery(IdpDbContext db, ILookupNormalizer normalizer)
 
     public const int MaxLimit = 1000;
 
+    /// <summary>Of a tenant name or id and of a subject (an e-mail address is at most 254).</summary>
+    public const int MaxTextLength = 256;
+
     private static readonly string[] Outcomes = ["Success", "Failure"];
 
     public async Task<AuditPage> ListAsync(AuditFilter filter, CancellationToken cancellationToken = default)
@@ -83,17 +86,25 @@ public sealed class AuditQuery(IdpDbContext db, ILookupNormalizer normalizer)
     {
         if (filter.Limit is < 1 or > MaxLimit)
         {
-            throw RequestRejectedException.Invalid($"The limit must be from 1 to {MaxLimit}.");
+            throw RequestRejectedException.Invalid("limit", $"the limit must be from 1 to {MaxLimit}.");
         }
 
         if (filter.Since > filter.Until)
         {
-            throw RequestRejectedException.Invalid("'since' must not be after 'until'.");
+            throw RequestRejectedException.Invalid("since", "must not be after until.");
         }
 
         if (filter.Before is < 1)
         {
-            throw RequestRejectedException.Invalid("'before' must be an event id (a positive number).");
+            throw RequestRejectedException.Invalid("before", "must be an event id (a positive number).");
+        }
+
+        foreach (var (value, field) in new[] { (filter.Tenant, "tenant"), (filter.Subject, "subject") })
+        {
+            if (value?.Length > MaxTextLength)
+            {
+                throw RequestRejectedException.Invalid(field, $"at most {MaxTextLength} characters, not {value.Length}.");
+            }
         }
 
         string? kind = null;
@@ -101,14 +112,14 @@ public sealed class AuditQuery(IdpDbContext db, ILookupNormalizer normalizer)
         {
             kind = Enum.TryParse<AuditKind>(filter.Kind.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
                 ? parsed.ToString()
-                : throw RequestRejectedException.Invalid($"Unknown kind '{filter.Kind}'. Known kinds: {string.Join(", ", Enum.GetNames<AuditKind>())}.");
+                : throw RequestRejectedException.Invalid("kind", $"unknown kind {OperatorInput.Quote(filter.Kind)}. Known kinds: {string.Join(", ", Enum.GetNames<AuditKind>())}.");
         }
 
         string? outcome = null;
         if (!string.IsNullOrWhiteSpace(filter.Outcome))
         {
             outcome = Outcomes.FirstOrDefault(o => o.Equals(filter.Outcome.Trim(), StringComparison.OrdinalIgnoreCase))
-                ?? throw RequestRejectedException.Invalid($"Unknown outcome '{filter.Outcome}': Success or Failure.");
+                ?? throw RequestRejectedException.Invalid("outcome", $"unknown outcome {OperatorInput.Quote(filter.Outcome)}: Success or Failure.");
         }
 
         return (kind, outcome);
@@ -120,7 +131,7 @@ public sealed class AuditQuery(IdpDbContext db, ILookupNormalizer normalizer)
         var found = Guid.TryParse(tenant, out var id)
             ? await db.Tenants.AsNoTracking().Where(t => t.Id == id).Select(t => (Guid?)t.Id).FirstOrDefaultAsync(cancellationToken)
             : await db.Tenants.AsNoTracking().Where(t => t.Name == tenant).Select(t => (Guid?)t.Id).FirstOrDefaultAsync(cancellationToken);
-        return found ?? throw RequestRejectedException.NotFound($"No tenant '{tenant}'.");
+        return found ?? throw RequestRejectedException.NotFound($"No tenant {OperatorInput.Quote(tenant)}.");
     }
 
     /// <summary>

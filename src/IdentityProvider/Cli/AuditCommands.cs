@@ -29,17 +29,19 @@ public static class AuditCommands
         };
         list.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
-            var page = await scope.GetRequiredService<AuditQuery>().ListAsync(new AuditFilter
-            {
-                Tenant = parsed.GetValue(tenant),
-                Since = parsed.GetValue(since),
-                Until = parsed.GetValue(until),
-                Kind = parsed.GetValue(kind),
-                Subject = parsed.GetValue(subject),
-                Outcome = parsed.GetValue(outcome),
-                Limit = parsed.GetValue(limit),
-                Before = parsed.GetValue(before),
-            }, token);
+            var page = await FlagNames.RunAsync(
+                () => scope.GetRequiredService<AuditQuery>().ListAsync(new AuditFilter
+                {
+                    Tenant = parsed.GetValue(tenant),
+                    Since = parsed.GetValue(since),
+                    Until = parsed.GetValue(until),
+                    Kind = parsed.GetValue(kind),
+                    Subject = parsed.GetValue(subject),
+                    Outcome = parsed.GetValue(outcome),
+                    Limit = parsed.GetValue(limit),
+                    Before = parsed.GetValue(before),
+                }, token),
+                ("tenant", tenant), ("since", since), ("until", until), ("kind", kind), ("subject", subject), ("outcome", outcome), ("limit", limit), ("before", before));
             foreach (var entry in page.Events)
             {
                 await output.WriteLineAsync(Format(entry));

@@ -19,29 +19,40 @@ public static class ClientCommands
         {
             Description = "Signature algorithm of the client's ID tokens: RS256 (default) or ES256",
         };
+        var allowedOrigins = new Option<string[]>("--allowed-origin")
+        {
+            Description = "A browser origin (https://spa.example) that may call the token, revocation and userinfo endpoints (repeatable)",
+        };
 
         var consent = new Option<string?>("--consent")
         {
             Description = "implicit (default: a first-party client, no consent screen) or explicit (a third party: users allow its scopes on a consent screen)",
         };
 
-        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName, idTokenAlg, consent };
+        var add = new Command("add", "Register a client") { clientId, redirectUris, postLogout, secret, isPublic, scopes, displayName, idTokenAlg, allowedOrigins, consent };
         add.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
-            var registered = await scope.GetRequiredService<ClientRegistry>().AddAsync(new ClientRegistration
-            {
-                ClientId = parsed.GetValue(clientId)!,
-                DisplayName = parsed.GetValue(displayName),
-                Secret = parsed.GetValue(secret),
-                Public = parsed.GetValue(isPublic),
-                RedirectUris = parsed.GetValue(redirectUris) ?? [],
-                PostLogoutRedirectUris = parsed.GetValue(postLogout) ?? [],
-                Scopes = parsed.GetValue(scopes) ?? [],
-                IdTokenSignedResponseAlg = parsed.GetValue(idTokenAlg),
-                Consent = parsed.GetValue(consent),
-            }, token);
+            var registered = await FlagNames.RunAsync(
+                () => scope.GetRequiredService<ClientRegistry>().AddAsync(new ClientRegistration
+                {
+                    ClientId = parsed.GetValue(clientId)!,
+                    DisplayName = parsed.GetValue(displayName),
+                    Secret = parsed.GetValue(secret),
+                    Public = parsed.GetValue(isPublic),
+                    RedirectUris = parsed.GetValue(redirectUris) ?? [],
+                    PostLogoutRedirectUris = parsed.GetValue(postLogout) ?? [],
+                    AllowedOrigins = parsed.GetValue(allowedOrigins) ?? [],
+                    Scopes = parsed.GetValue(scopes) ?? [],
+                    IdTokenSignedResponseAlg = parsed.GetValue(idTokenAlg),
+                    Consent = parsed.GetValue(consent),
+                }, token),
+                ("clientId", clientId), ("displayName", displayName), ("secret", secret), ("public", isPublic), ("redirectUris", redirectUris),
+                ("postLogoutRedirectUris", postLogout), ("allowedOrigins", allowedOrigins), ("scopes", scopes), ("idTokenSignedResponseAlg", idTokenAlg),
+                ("consent", consent));
+            var origins = registered.Client.AllowedOrigins.Count == 0 ? "" : $"; allowed origins: {string.Join(' ', registered.Client.AllowedOrigins)}";
+            var consentScreen = registered.Client.Consent == "explicit" ? "; consent screen" : string.Empty;
             await output.WriteLineAsync(
-                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg}{(registered.Client.Consent == "explicit" ? "; consent screen" : string.Empty)})");
+                $"client '{registered.Client.ClientId}' registered ({registered.Client.ClientType}; scopes: {string.Join(' ', registered.Client.Scopes)}; ID tokens: {registered.Client.IdTokenSignedResponseAlg}{origins}{consentScreen})");
             if (registered.Secret is not null && parsed.GetValue(secret) is null)
             {
                 await output.WriteLineAsync($"client_secret: {registered.Secret}");
@@ -55,7 +66,7 @@ public static class ClientCommands
             foreach (var client in await scope.GetRequiredService<ClientRegistry>().ListAsync(token))
             {
                 await output.WriteLineAsync(
-                    $"{client.ClientId}\t{client.ClientType}\tredirect_uris={string.Join(',', client.RedirectUris)}\tscopes={string.Join(' ', client.Scopes)}\tid_token_signed_response_alg={client.IdTokenSignedResponseAlg}");
+                    $"{client.ClientId}\t{client.ClientType}\tredirect_uris={string.Join(',', client.RedirectUris)}\tscopes={string.Join(' ', client.Scopes)}\tid_token_signed_response_alg={client.IdTokenSignedResponseAlg}\tallowed_origins={string.Join(',', client.AllowedOrigins)}");
             }
         }, ct));
 

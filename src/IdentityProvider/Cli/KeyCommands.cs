@@ -7,6 +7,9 @@ namespace IdentityProvider.Cli;
 /// <summary><c>keys list|rotate</c>: the rotation path of the persisted signing and encryption keys.</summary>
 public static class KeyCommands
 {
+    /// <summary>A rotation is meant to finish; a longer delay (or one past the calendar's end) is a typo.</summary>
+    public static readonly TimeSpan MaxActivationDelay = TimeSpan.FromDays(90);
+
     public static Command Create(IServiceProvider services, TextWriter output)
     {
         var list = new Command("list", "List signing and encryption keys");
@@ -32,6 +35,11 @@ public static class KeyCommands
             if (after < ServerKeyRefresher.Interval * 2)
             {
                 throw Common.RequestRejectedException.Invalid($"--activate-after must be at least {ServerKeyRefresher.Interval * 2} so that every node loads the key before it is used.");
+            }
+
+            if (after > MaxActivationDelay)
+            {
+                throw Common.RequestRejectedException.Invalid($"--activate-after must be at most {MaxActivationDelay.TotalDays:0} days: the current key keeps signing until then.");
             }
 
             foreach (var key in await scope.GetRequiredService<ServerKeyStore>().RotateAsync(parsed.GetValue(use), after, token))

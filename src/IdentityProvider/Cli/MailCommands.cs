@@ -14,7 +14,9 @@ public static class MailCommands
         var list = new Command("list", "List outbox mail: id, status, template, recipient, attempts and the last error") { status, limit };
         list.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
-            var mails = await scope.GetRequiredService<MailOutboxReport>().ListAsync(parsed.GetValue(status), parsed.GetValue(limit), token);
+            var mails = await FlagNames.RunAsync(
+                () => scope.GetRequiredService<MailOutboxReport>().ListAsync(parsed.GetValue(status), parsed.GetValue(limit), token),
+                ("status", status), ("limit", limit));
             foreach (var mail in mails)
             {
                 await output.WriteLineAsync($"{mail.Id:N}\t{mail.Status}\t{mail.Template}\t{mail.Recipient}\tcreated {mail.CreatedAt:u}\tattempts {mail.Attempts}\t{State(mail)}");

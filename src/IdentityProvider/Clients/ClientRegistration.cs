@@ -17,6 +17,9 @@ public sealed record ClientRegistration
 
     public IReadOnlyList<string> PostLogoutRedirectUris { get; init; } = [];
 
+    /// <summary>Browser origins (<c>https://spa.example</c>) that may call the token, revocation and userinfo endpoints (CORS).</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     /// <summary>Scopes the client may request; empty means openid, email, profile and offline_access.</summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];
 

@@ -28,6 +28,12 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
     /// <summary>Operator-chosen secrets shorter than this are refused: a client secret is a key, not a password.</summary>
     public const int MinimumSecretLength = 32;
 
+    /// <summary>Longer than any generated key needs; a bound on what each token request hashes.</summary>
+    public const int MaximumSecretLength = 512;
+
+    /// <summary>Of a registration's scope list, duplicates included (there are only a few known scopes).</summary>
+    public const int MaxScopes = 20;
+
     public async Task<RegisteredClient> AddAsync(ClientRegistration registration, CancellationToken cancellationToken = default)
     {
         var descriptor = Describe(registration, out var secret);
@@ -70,8 +76,7 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
 
     public async Task<ClientSummary> GetAsync(string clientId, CancellationToken cancellationToken = default)
     {
-        var application = await applications.FindByClientIdAsync(clientId, cancellationToken)
-            ?? throw RequestRejectedException.NotFound($"No client with client_id '{clientId}'.");
+        var application = await FindAsync(clientId, cancellationToken);
         var descriptor = new OpenIddictApplicationDescriptor();
         await applications.PopulateAsync(descriptor, application, cancellationToken);
         return Summarize(descriptor);
@@ -80,8 +85,7 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
     /// <summary>Removes the client; OpenIddict's store removes its authorizations and tokens with it.</summary>
     public async Task RemoveAsync(string clientId, CancellationToken cancellationToken = default)
     {
-        var application = await applications.FindByClientIdAsync(clientId, cancellationToken)
-            ?? throw RequestRejectedException.NotFound($"No client with client_id '{clientId}'.");
+        var application = await FindAsync(clientId, cancellationToken);
 
         // Serializable, as OpenIddict's store would open itself (it joins an existing transaction
         // instead): no token of the client can be added between listing and deleting them.
@@ -97,52 +101,43 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
         var clientId = registration.ClientId?.Trim() ?? string.Empty;
         if (!ClientIdPattern().IsMatch(clientId))
         {
-            throw RequestRejectedException.Invalid("client_id must be 1-100 characters of letters, digits, '.', '_', '-' or '~'.");
+            throw RequestRejectedException.Invalid("clientId", $"must be 1-100 characters of letters, digits, '.', '_', '-' or '~', not {OperatorInput.Quote(registration.ClientId)}.");
         }
 
         if (registration.Public && registration.Secret is not null)
         {
-            throw RequestRejectedException.Invalid("A public client has no secret: give either --public or --secret.");
+            throw RequestRejectedException.Invalid("secret", "a public client has no secret.");
         }
 
-        if (registration.Secret is { } given && (given.Length < MinimumSecretLength || string.IsNullOrWhiteSpace(given)))
+        if (registration.Secret is { } given && (given.Length is < MinimumSecretLength or > MaximumSecretLength || string.IsNullOrWhiteSpace(given)))
         {
-            throw RequestRejectedException.Invalid($"The client secret must be at least {MinimumSecretLength} characters; omit it to have one generated.");
+            throw RequestRejectedException.Invalid("secret",
+                $"the client secret must have at least {MinimumSecretLength} characters (and at most {MaximumSecretLength}); omit it to have one generated.");
         }
 
-        // JSON may say null where C# says "never null": the admin API binds without nullability checks.
-        var requestedScopes = registration.Scopes ?? [];
-        var redirectUris = registration.RedirectUris ?? [];
-        var postLogoutRedirectUris = registration.PostLogoutRedirectUris ?? [];
-
-        var scopes = requestedScopes.Count == 0 ? DefaultScopes : requestedScopes.Select(s => s?.Trim() ?? string.Empty).Distinct(StringComparer.Ordinal).ToArray();
-        foreach (var scope in scopes.Where(s => !KnownScopes.Contains(s)))
-        {
-            throw RequestRejectedException.Invalid($"Unknown scope '{scope}'. Known scopes: {string.Join(", ", KnownScopes.Order(StringComparer.Ordinal))}.");
-        }
-
-        if (registration.Public && scopes.Contains(IdpScopes.Admin))
-        {
-            throw RequestRejectedException.Invalid($"The {IdpScopes.Admin} scope is for confidential clients only.");
-        }
+        var displayName = OperatorInput.DisplayName(registration.DisplayName, "displayName");
+        var scopes = CheckScopes(registration);
+        var redirectUris = ClientInput.RedirectUris(registration.RedirectUris, "redirectUris", "redirect URI");
+        var postLogoutRedirectUris = ClientInput.RedirectUris(registration.PostLogoutRedirectUris, "postLogoutRedirectUris", "post-logout redirect URI");
+        var allowedOrigins = ClientInput.Origins(registration.AllowedOrigins, "allowedOrigins");
 
         var interactive = redirectUris.Count > 0;
         if (registration.Public && !interactive)
         {
-            throw RequestRejectedException.Invalid("A public client needs at least one --redirect-uri.");
+            throw RequestRejectedException.Invalid("redirectUris", "a public client needs at least one redirect URI.");
         }
 
         var idTokenAlgorithm = registration.IdTokenSignedResponseAlg?.Trim() is { Length: > 0 } alg ? alg : ClientSettings.Rs256;
         if (!ClientSettings.IdTokenAlgorithms.Contains(idTokenAlgorithm, StringComparer.Ordinal))
         {
-            throw RequestRejectedException.Invalid(
-                $"id_token_signed_response_alg must be one of {string.Join(", ", ClientSettings.IdTokenAlgorithms)}, not '{idTokenAlgorithm}'.");
+            throw RequestRejectedException.Invalid("idTokenSignedResponseAlg",
+                $"must be one of {string.Join(", ", ClientSettings.IdTokenAlgorithms)}, not {OperatorInput.Quote(idTokenAlgorithm)}.");
         }
 
         var consent = registration.Consent?.Trim() is { Length: > 0 } chosen ? chosen : ConsentTypes.Implicit;
         if (consent is not (ConsentTypes.Implicit or ConsentTypes.Explicit))
         {
-            throw RequestRejectedException.Invalid($"consent must be '{ConsentTypes.Implicit}' or '{ConsentTypes.Explicit}', not '{consent}'.");
+            throw RequestRejectedException.Invalid("consent", $"must be '{ConsentTypes.Implicit}' or '{ConsentTypes.Explicit}', not {OperatorInput.Quote(consent)}.");
         }
 
         secret = registration.Public ? null : registration.Secret ?? GenerateSecret();
@@ -150,7 +145,7 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
         {
             ClientId = clientId,
             ClientSecret = secret,
-            DisplayName = string.IsNullOrWhiteSpace(registration.DisplayName) ? clientId : registration.DisplayName.Trim(),
+            DisplayName = displayName ?? clientId,
             ClientType = registration.Public ? ClientTypes.Public : ClientTypes.Confidential,
             // First-party relying parties of this service: no consent screen (SPEC §1); third parties
             // get one (ConsentFlow).
@@ -161,15 +156,13 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
             descriptor.Settings[ClientSettings.IdTokenSignedResponseAlg] = idTokenAlgorithm;
         }
 
-        foreach (var uri in redirectUris)
+        if (allowedOrigins.Count > 0)
         {
-            descriptor.RedirectUris.Add(ParseRedirectUri(uri, "redirect URI"));
+            descriptor.Settings[ClientSettings.AllowedOrigins] = string.Join(' ', allowedOrigins);
         }
 
-        foreach (var uri in postLogoutRedirectUris)
-        {
-            descriptor.PostLogoutRedirectUris.Add(ParseRedirectUri(uri, "post-logout redirect URI"));
-        }
+        descriptor.RedirectUris.UnionWith(redirectUris);
+        descriptor.PostLogoutRedirectUris.UnionWith(postLogoutRedirectUris);
 
         if (interactive)
         {
@@ -198,30 +191,32 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
         return descriptor;
     }
 
-    /// <summary>
-    /// Absolute, no fragment (RFC 6749 §3.1.2), HTTPS except on loopback (RFC 8252 §7.3), or a
-    /// private-use scheme of a native app (RFC 8252 §7.1).
-    /// </summary>
-    private static Uri ParseRedirectUri(string value, string what)
+    private async Task<object> FindAsync(string? clientId, CancellationToken cancellationToken) =>
+        (string.IsNullOrEmpty(clientId) ? null : await applications.FindByClientIdAsync(clientId, cancellationToken))
+        ?? throw RequestRejectedException.NotFound($"No client with client_id {OperatorInput.Quote(clientId)}.");
+
+    /// <summary>The allowed scopes (the defaults when none are given); every one must be known.</summary>
+    private static string[] CheckScopes(ClientRegistration registration)
     {
-        if (!Uri.TryCreate(value?.Trim(), UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Fragment))
+        // JSON may say null where C# says "never null": the admin API binds without nullability checks.
+        var requested = registration.Scopes ?? [];
+        if (requested.Count > MaxScopes)
         {
-            throw RequestRejectedException.Invalid($"The {what} '{value}' must be an absolute URI without a fragment.");
+            throw RequestRejectedException.Invalid("scopes", $"at most {MaxScopes} scopes, not {requested.Count}.");
         }
 
-        var loopback = uri.IsLoopback && uri.Host is "localhost" or "127.0.0.1" or "[::1]";
-        var ok = uri.Scheme switch
+        var scopes = requested.Count == 0 ? DefaultScopes : requested.Select(s => s?.Trim() ?? string.Empty).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var scope in scopes.Where(s => !KnownScopes.Contains(s)))
         {
-            "https" => true,
-            "http" => loopback,
-            _ => uri.Scheme.Contains('.'),
-        };
-        if (!ok)
-        {
-            throw RequestRejectedException.Invalid($"The {what} '{value}' must use https (http only on localhost/127.0.0.1, or a reverse-domain private scheme for native apps).");
+            throw RequestRejectedException.Invalid("scopes", $"unknown scope {OperatorInput.Quote(scope)}. Known scopes: {string.Join(", ", KnownScopes.Order(StringComparer.Ordinal))}.");
         }
 
-        return uri;
+        if (registration.Public && scopes.Contains(IdpScopes.Admin))
+        {
+            throw RequestRejectedException.Invalid("scopes", $"the {IdpScopes.Admin} scope is for confidential clients only.");
+        }
+
+        return scopes;
     }
 
     private static ClientSummary Summarize(OpenIddictApplicationDescriptor descriptor) => new(
@@ -230,6 +225,7 @@ public sealed partial class ClientRegistry(IOpenIddictApplicationManager applica
         descriptor.ClientType ?? ClientTypes.Confidential,
         descriptor.RedirectUris.Select(u => u.OriginalString).Order(StringComparer.Ordinal).ToList(),
         descriptor.PostLogoutRedirectUris.Select(u => u.OriginalString).Order(StringComparer.Ordinal).ToList(),
+        ClientSettings.Origins(descriptor.Settings),
         [Scopes.OpenId, .. descriptor.Permissions.Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
             .Select(p => p[Permissions.Prefixes.Scope.Length..]).Order(StringComparer.Ordinal)],
         ClientSettings.IdTokenAlgorithm(descriptor.Settings),

@@ -17,4 +17,14 @@ public static class ClientSettings
 
     public static string IdTokenAlgorithm(IReadOnlyDictionary<string, string> settings) =>
         settings.TryGetValue(IdTokenSignedResponseAlg, out var value) && value == Es256 ? Es256 : Rs256;
+
+    /// <summary>
+    /// The browser origins that may call the token, revocation and userinfo endpoints for this client
+    /// (<see cref="ClientCorsMiddleware"/>), as <see cref="ClientInput.Origins"/> normalized them,
+    /// separated by spaces (an origin has none); absent means none.
+    /// </summary>
+    public const string AllowedOrigins = "idp:allowed_origins";
+
+    public static IReadOnlyList<string> Origins(IReadOnlyDictionary<string, string> settings) =>
+        settings.TryGetValue(AllowedOrigins, out var value) ? value.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
 }

@@ -7,6 +7,7 @@ public sealed record ClientSummary(
     string ClientType,
     IReadOnlyList<string> RedirectUris,
     IReadOnlyList<string> PostLogoutRedirectUris,
+    IReadOnlyList<string> AllowedOrigins,
     IReadOnlyList<string> Scopes,
     string IdTokenSignedResponseAlg,
     string Consent = "implicit");

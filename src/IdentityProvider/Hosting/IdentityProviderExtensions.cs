@@ -92,6 +92,7 @@ public static class IdentityProviderExtensions
         app.UseMiddleware<FormLimitsMiddleware>();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseIdpClientCors();
         app.UseIdpRateLimiting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -18,7 +18,7 @@ public sealed class MailOutboxReport(IdpDbContext db)
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit)
         {
-            throw RequestRejectedException.Invalid($"limit must be between 1 and {MaxLimit}.");
+            throw RequestRejectedException.Invalid("limit", $"must be between 1 and {MaxLimit}.");
         }
 
         var query = db.MailOutbox.AsNoTracking();
@@ -49,7 +49,7 @@ public sealed class MailOutboxReport(IdpDbContext db)
             }
         }
 
-        throw RequestRejectedException.Invalid($"status '{status}' is not one of failed, pending, sent.");
+        throw RequestRejectedException.Invalid("status", $"{OperatorInput.Quote(status)} is not one of failed, pending, sent.");
     }
 
     private static OutboxMailSummary Summarize(MailOutboxMessage m)

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using IdentityProvider.Audit;
 using IdentityProvider.Common;
 using IdentityProvider.Data;
@@ -18,18 +17,13 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
 
     public async Task<TenantSummary> CreateTenantAsync(TenantCreation request, CancellationToken cancellationToken = default)
     {
-        var name = request.Name?.Trim() ?? string.Empty;
-        if (name.Length is 0 or > 100)
-        {
-            throw RequestRejectedException.Invalid("The tenant name must be 1-100 characters.");
-        }
-
+        var name = TenantInput.Name(request.Name, "name");
         if (!Enum.IsDefined(request.Plan))
         {
-            throw RequestRejectedException.Invalid("The plan must be Basic or FreeTrial.");
+            throw RequestRejectedException.Invalid("plan", "the plan must be Basic or FreeTrial.");
         }
 
-        var email = NormalizeEmail(request.HolderEmail);
+        var email = TenantInput.Email(request.HolderEmail, "holderEmail");
         if (await db.Tenants.AnyAsync(t => t.Name == name, cancellationToken))
         {
             throw RequestRejectedException.Conflict($"A tenant named '{name}' already exists.");
@@ -52,7 +46,7 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             db.Tenants.Add(tenant);
             await db.SaveChangesAsync(cancellationToken);
-            var holder = await CreateUserAsync(tenant, email, request.HolderPassword, UserRole.ContractHolder, displayName: null, now);
+            var holder = await CreateUserAsync(tenant, email, (request.HolderPassword, "holderPassword"), UserRole.ContractHolder, displayName: null, now);
             tenant.ContractHolderId = holder.Id;
             audit.Add(AuditKind.TenantCreated, success: true, reason: operatorContext.Operator, tenantId: tenant.Id, subject: tenant.Name);
             audit.Add(AuditKind.UserCreated, success: true, reason: operatorContext.Operator, user: holder);
@@ -85,7 +79,7 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
                          join u in db.Users.AsNoTracking() on t.ContractHolderId equals u.Id into holders
                          from h in holders.DefaultIfEmpty()
                          select new { Tenant = t, HolderEmail = h == null ? null : h.Email }).FirstOrDefaultAsync(cancellationToken)
-            ?? throw RequestRejectedException.NotFound($"No tenant named '{name}'.");
+            ?? throw RequestRejectedException.NotFound($"No tenant named {OperatorInput.Quote(name)}.");
         return Summarize(row.Tenant, row.HolderEmail);
     }
 
@@ -103,30 +97,31 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
     {
         if (request.Role is not (UserRole.User or UserRole.Admin))
         {
-            throw RequestRejectedException.Invalid("The role must be User or Admin; the contract holder is created with the tenant.");
+            throw RequestRejectedException.Invalid("role", "the role must be User or Admin; the contract holder is created with the tenant.");
         }
 
         // JSON may say null where C# says "never null": the admin API binds without nullability checks.
         var tenantName = request.TenantName?.Trim();
         if (string.IsNullOrEmpty(tenantName))
         {
-            throw RequestRejectedException.Invalid("The tenant name is required.");
+            throw RequestRejectedException.Invalid("tenantName", "the tenant name is required.");
         }
 
-        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Name == tenantName, cancellationToken)
-            ?? throw RequestRejectedException.NotFound($"No tenant named '{tenantName}'.");
-        var email = NormalizeEmail(request.Email);
+        var email = TenantInput.Email(request.Email, "email");
         if (string.IsNullOrEmpty(request.Password))
         {
-            throw RequestRejectedException.Invalid("A password is required.");
+            throw RequestRejectedException.Invalid("password", "a password is required.");
         }
 
+        var displayName = OperatorInput.DisplayName(request.DisplayName, "displayName");
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Name == tenantName, cancellationToken)
+            ?? throw RequestRejectedException.NotFound($"No tenant named {OperatorInput.Quote(tenantName)}.");
         await EnsureEmailFreeAsync(email);
         ApplicationUser user;
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            user = await CreateUserAsync(tenant, email, request.Password, request.Role, request.DisplayName, time.GetUtcNow());
+            user = await CreateUserAsync(tenant, email, (request.Password, "password"), request.Role, displayName, time.GetUtcNow());
             audit.Add(AuditKind.UserCreated, success: true, reason: operatorContext.Operator, user: user);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -140,7 +135,8 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
         return Summarize(user, tenant.Name);
     }
 
-    private async Task<ApplicationUser> CreateUserAsync(Tenant tenant, string email, string? password, UserRole role, string? displayName, DateTimeOffset now)
+    /// <param name="password">The password (none: registered through the invitation mail) and the input it came from.</param>
+    private async Task<ApplicationUser> CreateUserAsync(Tenant tenant, string email, (string? Value, string Field) password, UserRole role, string? displayName, DateTimeOffset now)
     {
         var user = new ApplicationUser
         {
@@ -150,17 +146,19 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
             Email = email,
             Role = role,
             LoginMethod = LoginMethod.Password,
-            DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim(),
+            DisplayName = displayName,
             CreatedAt = now,
         };
 
-        var result = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
+        var result = password.Value is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password.Value);
         if (!result.Succeeded)
         {
             // DuplicateEmail cannot normally happen (checked above) but two requests may race.
             var duplicate = result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName");
             var message = string.Join(" ", result.Errors.Select(e => e.Description));
-            throw duplicate ? RequestRejectedException.Conflict(message) : RequestRejectedException.Invalid(message);
+            throw duplicate ? RequestRejectedException.Conflict(message)
+                : result.Errors.All(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? RequestRejectedException.Invalid(password.Field, message)
+                : RequestRejectedException.Invalid(message);
         }
 
         return user;
@@ -172,17 +170,6 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
         {
             throw RequestRejectedException.Conflict($"The e-mail address '{email}' is already used by a user.");
         }
-    }
-
-    private static string NormalizeEmail(string? value)
-    {
-        var email = value?.Trim() ?? string.Empty;
-        if (email.Length is 0 or > 256 || !new EmailAddressAttribute().IsValid(email) || email.Count(c => c == '@') != 1)
-        {
-            throw RequestRejectedException.Invalid($"'{value}' is not a valid e-mail address.");
-        }
-
-        return email;
     }
 
     private static UserSummary Summarize(ApplicationUser user, string tenantName) =>

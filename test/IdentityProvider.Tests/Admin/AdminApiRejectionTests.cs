@@ -64,7 +64,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind) : AdminApiFixture(
 
         using var response = await Admin.PostAsync("/admin/api/clients", new { clientId, @public = true, redirectUris = new[] { "https://app.example/cb" }, idTokenSignedResponseAlg = "none" });
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "id_token_signed_response_alg must be one of RS256, ES256");
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "idTokenSignedResponseAlg: must be one of RS256, ES256");
         Assert.That(await ClientExistsAsync(clientId), Is.False);
     }
 
@@ -86,7 +86,7 @@ public sealed class AdminApiRejectionTests(DatabaseKind kind) : AdminApiFixture(
 
         using var response = await PostRawAsync("/admin/api/clients", $$"""{"clientId":"{{clientId}}","scopes":["openid",null]}""");
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Unknown scope");
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "unknown scope");
         Assert.That(await ClientExistsAsync(clientId), Is.False);
     }
 

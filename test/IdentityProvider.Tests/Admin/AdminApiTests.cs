@@ -156,8 +156,8 @@ public sealed class AdminApiTests(DatabaseKind kind) : AdminApiFixture(kind)
     public async Task LocationOfCreatedTenantAndUser_CanBeFetched()
     {
         var id = Guid.NewGuid().ToString("N")[..12];
-        using var tenant = await Admin.PostAsync("/admin/api/tenants", new { name = $"テナント-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
-        using var user = await Admin.PostAsync("/admin/api/users", new { tenantName = $"テナント-{id}", email = $"user-{id}@example.test", password = "Kumo-Sora-2026!x" });
+        using var tenant = await Admin.PostAsync("/admin/api/tenants", new { name = $"tenant-{id}", plan = "Basic", holderEmail = $"holder-{id}@example.test" });
+        using var user = await Admin.PostAsync("/admin/api/users", new { tenantName = $"tenant-{id}", email = $"user-{id}@example.test", password = "Kumo-Sora-2026!x" });
         Assert.That(new[] { tenant.StatusCode, user.StatusCode }, Is.All.EqualTo(HttpStatusCode.Created));
 
         using var fetchedTenant = await Admin.Http.GetAsync(tenant.Headers.Location);
@@ -168,10 +168,10 @@ public sealed class AdminApiTests(DatabaseKind kind) : AdminApiFixture(kind)
         var userJson = await AdminApiSession.JsonAsync(fetchedUser);
         Assert.Multiple(() =>
         {
-            Assert.That(tenantJson.GetProperty("name").GetString(), Is.EqualTo($"テナント-{id}"));
+            Assert.That(tenantJson.GetProperty("name").GetString(), Is.EqualTo($"tenant-{id}"));
             Assert.That(tenantJson.GetProperty("holderEmail").GetString(), Is.EqualTo($"holder-{id}@example.test"));
             Assert.That(userJson.GetProperty("email").GetString(), Is.EqualTo($"user-{id}@example.test"));
-            Assert.That(userJson.GetProperty("tenantName").GetString(), Is.EqualTo($"テナント-{id}"));
+            Assert.That(userJson.GetProperty("tenantName").GetString(), Is.EqualTo($"tenant-{id}"));
         });
     }
 }

@@ -83,7 +83,13 @@ public sealed class OpenApiDocumentTests(DatabaseKind kind)
         {
             Assert.That(schemas.GetProperty("ClientRegistration").GetProperty("required").EnumerateArray().Select(r => r.GetString()), Does.Contain("clientId"));
             Assert.That(schemas.GetProperty("UserCreation").GetProperty("required").EnumerateArray().Select(r => r.GetString()), Is.SupersetOf(new[] { "tenantName", "email", "password" }));
-            Assert.That(schemas.GetProperty("TenantPlan").GetProperty("enum").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "Basic", "FreeTrial" }));
+            Assert.That(
+                schemas.GetProperty("TenantCreation").GetProperty("properties").GetProperty("plan").GetProperty("enum").EnumerateArray().Select(e => e.GetString()),
+                Is.EqualTo(new[] { "Basic", "FreeTrial" }));
+            Assert.That(
+                document.GetProperty("paths").GetProperty("/admin/api/clients").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+                    .GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString(),
+                Is.EqualTo("#/components/schemas/ClientRegistration"));
         });
     }
 
@@ -94,8 +100,8 @@ public sealed class OpenApiDocumentTests(DatabaseKind kind)
 
         Assert.Multiple(() =>
         {
-            Assert.That(responses.EnumerateObject().Select(r => r.Name), Is.EquivalentTo(new[] { "201", "400", "401", "403", "404", "409" }));
-            foreach (var status in new[] { "400", "404", "409" })
+            Assert.That(responses.EnumerateObject().Select(r => r.Name), Is.EquivalentTo(new[] { "201", "400", "401", "403", "404", "409", "413", "415" }));
+            foreach (var status in new[] { "400", "404", "409", "413", "415" })
             {
                 Assert.That(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _), Is.True, status);
             }

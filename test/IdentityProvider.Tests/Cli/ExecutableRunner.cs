@@ -80,7 +80,7 @@ public sealed class ExecutableRunner : IDisposable
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
         await connection.OpenAsync();
         var counts = new List<string>();
-        foreach (var table in new[] { "Tenants", "AspNetUsers", "OpenIddictApplications" })
+        foreach (var table in new[] { "Tenants", "AspNetUsers", "OpenIddictApplications", "AuditEvents", "ServerKeys", "MailOutbox" })
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";

@@ -1,4 +1,5 @@
 using IdentityProvider.Data;
+using IdentityProvider.Tenants;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -174,11 +175,11 @@ public sealed class TenantCommandsTests(DatabaseKind kind) : HostFixture(kind)
     public async Task Create_NameTooLong_ExitsTwoAndCreatesNothing()
     {
         var (_, email) = Unique();
-        var name = new string('n', 101);
+        var name = new string('n', TenantInput.MaxNameLength + 1);
 
         var result = await RunAsync("tenants", "create", "--name", name, "--plan", "Basic", "--holder-email", email);
 
-        await AssertRejectedAsync(result, 2, name, email, "1-100 characters");
+        await AssertRejectedAsync(result, 2, name, email, "--name: ");
     }
 
     private Task<CommandResult> RunAsync(params string[] args) => OperatorCli.RunAsync(Host, args);

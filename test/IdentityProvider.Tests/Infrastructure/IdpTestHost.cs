@@ -50,6 +50,9 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
 
     public TestDatabase Database { get; }
 
+    /// <summary>The server's warnings and errors.</summary>
+    public LogCapture Logs { get; } = new();
+
     /// <summary>Starts at the real current time; tests advance it instead of sleeping.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
@@ -135,6 +138,7 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<ConnectionCounter>();
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
             services.ConfigureDbContext<IdpDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<ConnectionCounter>()));
         });
     }

@@ -80,7 +80,7 @@ public sealed class MailOperatorTests(DatabaseKind kind)
     }
 
     [TestCase("status=bounced", "failed, pending, sent")]
-    [TestCase("limit=0", "limit must be between 1 and 1000")]
+    [TestCase("limit=0", "limit: must be between 1 and 1000")]
     public async Task AdminApi_BadQuery_AnswersProblemDetails(string query, string detail)
     {
         using var admin = await AdminApiSession.StartAsync(host);
