@@ -17,8 +17,9 @@ if (isCommand)
     return await OperatorCommands.RunAsync(app.Services, args);
 }
 
-await app.InitializeIdentityProviderAsync(seedDevelopmentData: true);
+// The pipeline first: it checks the server's configuration before the database is touched.
 app.UseIdentityProvider();
+await app.InitializeIdentityProviderAsync(seedDevelopmentData: true);
 await app.RunAsync();
 return 0;
 

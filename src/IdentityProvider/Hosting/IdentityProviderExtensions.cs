@@ -13,6 +13,7 @@ using IdentityProvider.Tenants;
 using IdentityProvider.TwoFactor;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Hosting;
 
@@ -29,6 +30,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddDataProtection()
             .SetApplicationName("IdentityProvider")
             .PersistKeysToDbContext<IdpDbContext>();
+        builder.AddIdpTransportSecurity();
 
         builder.AddIdpIdentity();
         builder.AddIdpOpenIddict();
@@ -68,10 +70,18 @@ public static class IdentityProviderExtensions
         return builder;
     }
 
-    /// <summary>The request pipeline of the server.</summary>
+    /// <summary>
+    /// The request pipeline of the server, once the configuration is known to serve one: without
+    /// <c>Oidc:Issuer</c> outside Development, or with options that fail their validation, the
+    /// server stops here, before the database is touched.
+    /// </summary>
     public static WebApplication UseIdentityProvider(this WebApplication app)
     {
+        app.RequireIssuer();
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+
         app.UseForwardedHeaders();
+        app.UseMiddleware<IssuerOriginMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {
@@ -87,7 +97,9 @@ public static class IdentityProviderExtensions
             context => context.Request.Path.StartsWithSegments("/admin/api"),
             branch => branch.UseStatusCodePages());
         app.UseRequestLocalization();
-        app.UseStaticFiles();
+        app.UseMiddleware<PlainHttpRefusalMiddleware>();
+        app.UseCookiePolicy();
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = SecurityHeadersMiddleware.MarkStaticFile });
         app.UseRouting();
         app.UseIdpRateLimiting();
         app.UseAuthentication();
