@@ -1,27 +1,43 @@
 using IdentityProvider.Cli;
 using IdentityProvider.Hosting;
 
-// One executable: the server, or an operator command when the first argument names one.
+// One executable: the server, or an operator command when the first argument names one. Help and
+// a mistyped command are answered before anything is built: neither migrates nor runs jobs.
+if (OperatorCommands.AnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
+{
+    return answered;
+}
+
 var isCommand = OperatorCommands.IsCommand(args);
-var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
-if (isCommand)
+WebApplication? app = null;
+try
 {
-    OperatorCommands.QuietConsole(builder);
+    var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+    if (isCommand)
+    {
+        OperatorCommands.QuietConsole(builder);
+    }
+
+    builder.AddIdentityProvider();
+
+    app = builder.Build();
+    if (isCommand)
+    {
+        return await OperatorCommands.RunAsync(app.Services, args);
+    }
+
+    app.UseIdentityProvider();
+    await app.InitializeIdentityProviderAsync(seedDevelopmentData: true);
+    await app.RunAsync();
+    return 0;
 }
-
-builder.AddIdentityProvider();
-
-var app = builder.Build();
-if (isCommand)
+catch (Exception failure) when (StartupFailure.IsProcessEntryPoint)
 {
-    return await OperatorCommands.RunAsync(app.Services, args);
+    // Bad configuration, a port in use, an unreachable database: one line and exit code 3. A test
+    // that runs this entry point inside its own process gets the exception itself instead.
+    await StartupFailure.ReportAsync(failure, app, Console.Error);
+    return StartupFailure.ExitCode;
 }
-
-// The pipeline first: it checks the server's configuration before the database is touched.
-app.UseIdentityProvider();
-await app.InitializeIdentityProviderAsync(seedDevelopmentData: true);
-await app.RunAsync();
-return 0;
 
 /// <summary>Entry point, public so that tests can host it.</summary>
 public partial class Program;

@@ -23,6 +23,9 @@ public static class IdentityProviderExtensions
     public static IHostApplicationBuilder AddIdentityProvider(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        // A failed start is one line on standard error (StartupFailure), not the host's own error
+        // with a stack trace; a background service that stops the host is still logged (Critical).
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.AddIdpDatabase();
 
         // Keys that protect cookies, antiforgery tokens and our stored signing keys: in the shared
