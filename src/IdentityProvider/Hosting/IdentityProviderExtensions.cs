@@ -11,7 +11,6 @@ using IdentityProvider.Mail;
 using IdentityProvider.Recovery;
 using IdentityProvider.Tenants;
 using IdentityProvider.TwoFactor;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -28,11 +27,7 @@ public static class IdentityProviderExtensions
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.AddIdpDatabase();
 
-        // Keys that protect cookies, antiforgery tokens and our stored signing keys: in the shared
-        // database, so that any node can read what another wrote.
-        builder.Services.AddDataProtection()
-            .SetApplicationName("IdentityProvider")
-            .PersistKeysToDbContext<IdpDbContext>();
+        builder.AddIdpDataProtection();
         builder.AddIdpTransportSecurity();
 
         builder.AddIdpIdentity();
@@ -82,6 +77,7 @@ public static class IdentityProviderExtensions
     {
         app.RequireIssuer();
         app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.WarnIfKeysUnencrypted();
 
         app.UseForwardedHeaders();
         app.UseMiddleware<IssuerOriginMiddleware>();
