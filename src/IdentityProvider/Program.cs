@@ -1,18 +1,21 @@
 using IdentityProvider.Cli;
 using IdentityProvider.Hosting;
 
+// A leading "--" only separates a launcher's arguments from ours (dotnet IdentityProvider.dll -- …).
+var arguments = args is ["--", .. var rest] ? rest : args;
+
 // One executable: the server, or an operator command when the first argument names one. Help and
 // a mistyped command are answered before anything is built: neither migrates nor runs jobs.
-if (OperatorCommands.AnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
+if (OperatorCommands.AnswerWithoutHost(arguments, Console.Out, Console.Error) is { } answered)
 {
     return answered;
 }
 
-var isCommand = OperatorCommands.IsCommand(args);
+var isCommand = OperatorCommands.IsCommand(arguments);
 WebApplication? app = null;
 try
 {
-    var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+    var builder = WebApplication.CreateBuilder(isCommand ? [] : arguments);
     if (isCommand)
     {
         OperatorCommands.QuietConsole(builder);
@@ -23,7 +26,7 @@ try
     app = builder.Build();
     if (isCommand)
     {
-        return await OperatorCommands.RunAsync(app.Services, args);
+        return await OperatorCommands.RunAsync(app.Services, arguments);
     }
 
     app.UseIdentityProvider();

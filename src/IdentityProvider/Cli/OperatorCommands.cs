@@ -27,7 +27,7 @@ public static partial class OperatorCommands
     /// </summary>
     public static int? AnswerWithoutHost(string[] args, TextWriter output, TextWriter error)
     {
-        var first = args.SkipWhile(arg => arg == "--").FirstOrDefault();
+        var first = args.FirstOrDefault();
         if (first is null || Names.Contains(first))
         {
             return null;

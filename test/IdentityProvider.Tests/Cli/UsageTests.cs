@@ -33,6 +33,17 @@ public sealed class UsageTests
         });
     }
 
+    [Test]
+    public async Task DoubleDash_BeforeACommand_RunsTheCommand()
+    {
+        using var runner = new ExecutableRunner();
+
+        var result = await runner.RunAsync("--", "tenants", "list");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Error, Is.Empty);
+    }
+
     [TestCase("clinets", "unknown command 'clinets'. Did you mean 'clients'?")]
     [TestCase("tenant", "unknown command 'tenant'. Did you mean 'tenants'?")]
     [TestCase("migrat", "unknown command 'migrat'. Did you mean 'migrate'?")]
