@@ -269,7 +269,8 @@ provision() {
 start_ours() {
   local db="$1"
   OURS_PORT="$(free_port)"
-  (cd "$IDP" && exec dotnet IdentityProvider.dll --urls "http://127.0.0.1:$OURS_PORT") >"$WORK/logs/ours-$db.log" 2>&1 &
+  # Outside Development the server needs its public URL (Oidc:Issuer), here the loopback address it listens on.
+  (cd "$IDP" && exec dotnet IdentityProvider.dll --urls "http://127.0.0.1:$OURS_PORT" --Oidc:Issuer="http://127.0.0.1:$OURS_PORT/") >"$WORK/logs/ours-$db.log" 2>&1 &
   SERVER_PID=$!
   wait_http "http://127.0.0.1:$OURS_PORT/.well-known/openid-configuration" 90 "$SERVER_PID" \
     || { tail -n 40 "$WORK/logs/ours-$db.log" >&2; die "our server did not start on $db"; }

@@ -37,7 +37,15 @@ public static class AdminApiExtensions
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        app.MapOpenApi();
+        // The API's description is for whoever builds against it, not for the public: served only
+        // where AdminApi:OpenApi says so (by default in Development).
+        var services = app.ServiceProvider;
+        if (services.GetRequiredService<IConfiguration>().GetValue<bool?>("AdminApi:OpenApi")
+            ?? services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            app.MapOpenApi();
+        }
+
         var api = app.MapGroup("/admin/api")
             .RequireAuthorization(Policy)
             .AddEndpointFilter<OperatorCultureFilter>()

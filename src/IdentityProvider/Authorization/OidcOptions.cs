@@ -8,8 +8,9 @@ public sealed class OidcOptions
     public const string Section = "Oidc";
 
     /// <summary>
-    /// The issuer identifier. Empty: the URL the server is reached at (scheme, host and path base
-    /// of each request), which suits a single host name; set it when several names reach the server.
+    /// The issuer identifier and the server's public URL: links, redirects and endpoint URLs are
+    /// built on it whatever host a request names. Required outside Development; empty (Development
+    /// only) means the URL each request reached the server at.
     /// </summary>
     public Uri? Issuer { get; set; }
 

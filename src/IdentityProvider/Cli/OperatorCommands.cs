@@ -19,6 +19,37 @@ public static partial class OperatorCommands
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
+    /// <summary>
+    /// Help (<c>--help</c>, <c>-h</c>, <c>-?</c>, <c>help</c>) prints the usage and exits 0; a first
+    /// word that is no command (<c>clinets</c>) names the closest one on standard error and exits 1.
+    /// Null for anything else: a command, or the server with its arguments — which start with
+    /// <c>-</c> or <c>/</c> (<c>--urls …</c>) or set a key (<c>Oidc:Issuer=…</c>).
+    /// </summary>
+    public static int? AnswerWithoutHost(string[] args, TextWriter output, TextWriter error)
+    {
+        var first = args.FirstOrDefault();
+        if (first is null || Names.Contains(first))
+        {
+            return null;
+        }
+
+        if (HelpWords.Contains(first))
+        {
+            WriteUsage(output);
+            return 0;
+        }
+
+        if (first.StartsWith('-') || first.StartsWith('/') || first.Contains('=', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        error.WriteLine(ClosestName(first) is { } suggestion
+            ? $"unknown command '{first}'. Did you mean '{suggestion}'?"
+            : $"unknown command '{first}'. Commands: {string.Join(", ", Names.Order(StringComparer.Ordinal))}; see --help.");
+        return 1;
+    }
+
     /// <summary>The top-level commands of the command tree.</summary>
     internal static IEnumerable<string> CommandNames(IServiceProvider services) =>
         CreateRoot(services, TextWriter.Null).Subcommands.Select(c => c.Name);

@@ -15,22 +15,24 @@ public static class DatabaseExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var options = ReadOptions(builder.Configuration);
         var connectionString = builder.Configuration.GetConnectionString("Default");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new InvalidOperationException("ConnectionStrings:Default is not set.");
+            throw new StartupConfigurationException("ConnectionStrings:Default is not set.");
         }
 
+        SqliteDatabaseFile? sqliteFile = null;
         if (options.Provider == DatabaseProvider.Sqlite)
         {
-            connectionString = ResolveSqlitePath(connectionString, builder.Environment.ContentRootPath);
+            (connectionString, sqliteFile) = ResolveSqlitePath(connectionString, builder.Environment.ContentRootPath);
         }
         else if (options.Provider == DatabaseProvider.PostgreSql)
         {
             connectionString = WithNpgsqlDefaults(connectionString);
         }
 
+        builder.Services.AddSingleton(sqliteFile ?? SqliteDatabaseFile.None);
         builder.Services.AddSingleton<SqliteWriteGate>();
         if (options.Provider == DatabaseProvider.Sqlite)
         {
@@ -54,6 +56,20 @@ public static class DatabaseExtensions
     }
 
     private static readonly SqliteBusyTimeout BusyTimeout = new();
+
+    /// <summary>The section, with an unknown provider named in one line rather than the binder's exception.</summary>
+    private static DatabaseOptions ReadOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(DatabaseOptions.Section);
+        var provider = section[nameof(DatabaseOptions.Provider)];
+        if (provider is { Length: > 0 } && (!Enum.TryParse<DatabaseProvider>(provider, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed)))
+        {
+            throw new StartupConfigurationException(
+                $"Database:Provider: '{provider}' is not a supported database; use {string.Join(", ", Enum.GetNames<DatabaseProvider>())}.");
+        }
+
+        return section.Get<DatabaseOptions>() ?? new DatabaseOptions();
+    }
 
     private static void Configure(DbContextOptionsBuilder db, DatabaseProvider provider, string connectionString)
     {
@@ -112,18 +128,31 @@ public static class DatabaseExtensions
 
     /// <summary>
     /// A relative SQLite file name is taken relative to the content root rather than the current
-    /// directory, so that <c>dotnet run</c> from anywhere finds the same database.
+    /// directory, so that <c>dotnet run</c> from anywhere finds the same database. Its folder is
+    /// created; whether the file itself existed is kept, so that a new, empty database is said in the
+    /// log (a mistyped path would otherwise look like a server that lost its data).
     /// </summary>
-    private static string ResolveSqlitePath(string connectionString, string contentRoot)
+    private static (string ConnectionString, SqliteDatabaseFile? File) ResolveSqlitePath(string connectionString, string contentRoot)
     {
         var sqlite = new SqliteConnectionStringBuilder(connectionString);
-        if (sqlite.DataSource is { Length: > 0 } source && source != ":memory:" && !source.StartsWith("file:", StringComparison.Ordinal))
+        if (sqlite.DataSource is not { Length: > 0 } source || source == ":memory:" || source.StartsWith("file:", StringComparison.Ordinal))
         {
-            var path = Path.IsPathRooted(source) ? source : Path.GetFullPath(Path.Combine(contentRoot, source));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            sqlite.DataSource = path;
+            return (connectionString, null);
         }
 
-        return sqlite.ToString();
+        var path = Path.IsPathRooted(source) ? source : Path.GetFullPath(Path.Combine(contentRoot, source));
+        var folder = Path.GetDirectoryName(path)!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupConfigurationException(
+                $"ConnectionStrings:Default: cannot create the folder '{folder}' of the SQLite database ({exception.Message}).", exception);
+        }
+
+        sqlite.DataSource = path;
+        return (sqlite.ToString(), new SqliteDatabaseFile(path, File.Exists(path)));
     }
 }

@@ -12,8 +12,8 @@ using IdentityProvider.Recovery;
 using IdentityProvider.Retention;
 using IdentityProvider.Tenants;
 using IdentityProvider.TwoFactor;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Hosting;
 
@@ -23,13 +23,13 @@ public static class IdentityProviderExtensions
     public static IHostApplicationBuilder AddIdentityProvider(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        // A failed start is one line on standard error (StartupFailure), not the host's own error
+        // with a stack trace; a background service that stops the host is still logged (Critical).
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.AddIdpDatabase();
 
-        // Keys that protect cookies, antiforgery tokens and our stored signing keys: in the shared
-        // database, so that any node can read what another wrote.
-        builder.Services.AddDataProtection()
-            .SetApplicationName("IdentityProvider")
-            .PersistKeysToDbContext<IdpDbContext>();
+        builder.AddIdpDataProtection();
+        builder.AddIdpTransportSecurity();
 
         builder.AddIdpIdentity();
         builder.AddIdpOpenIddict();
@@ -70,10 +70,19 @@ public static class IdentityProviderExtensions
         return builder;
     }
 
-    /// <summary>The request pipeline of the server.</summary>
+    /// <summary>
+    /// The request pipeline of the server, once the configuration is known to serve one: without
+    /// <c>Oidc:Issuer</c> outside Development, or with options that fail their validation, the
+    /// server stops here, before the database is touched.
+    /// </summary>
     public static WebApplication UseIdentityProvider(this WebApplication app)
     {
+        app.RequireIssuer();
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.WarnIfKeysUnencrypted();
+
         app.UseForwardedHeaders();
+        app.UseMiddleware<IssuerOriginMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {
@@ -89,8 +98,10 @@ public static class IdentityProviderExtensions
             context => context.Request.Path.StartsWithSegments("/admin/api"),
             branch => branch.UseStatusCodePages());
         app.UseRequestLocalization();
+        app.UseMiddleware<PlainHttpRefusalMiddleware>();
+        app.UseCookiePolicy();
         app.UseMiddleware<FormLimitsMiddleware>();
-        app.UseStaticFiles();
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = SecurityHeadersMiddleware.MarkStaticFile });
         app.UseRouting();
         app.UseIdpClientCors();
         app.UseIdpRateLimiting();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Localization;
 
 namespace IdentityProvider.Hosting;
@@ -11,6 +13,21 @@ public static class LocalizationExtensions
     public static IHostApplicationBuilder AddIdpLocalization(this IHostApplicationBuilder builder)
     {
         builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
+
+        // Pages write Japanese as characters, not as numeric character references: the default
+        // HTML encoder lets only Basic Latin through, which tripled the size of every page. It still
+        // encodes '<', '>', '&', quotes and '+' whatever the ranges, and every character outside
+        // them. Only the HTML encoder: URLs and JavaScript strings keep their ASCII-only encoding.
+        builder.Services.AddSingleton(HtmlEncoder.Create(
+            UnicodeRanges.BasicLatin,
+            UnicodeRanges.GeneralPunctuation,
+            UnicodeRanges.CjkSymbolsandPunctuation,
+            UnicodeRanges.Hiragana,
+            UnicodeRanges.Katakana,
+            UnicodeRanges.KatakanaPhoneticExtensions,
+            UnicodeRanges.CjkUnifiedIdeographs,
+            UnicodeRanges.CjkCompatibilityIdeographs,
+            UnicodeRanges.HalfwidthandFullwidthForms));
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
             options.DefaultRequestCulture = new RequestCulture(Cultures[0]);

@@ -17,6 +17,7 @@ public static partial class StartupExtensions
         var services = scope.ServiceProvider;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("IdentityProvider.Startup");
         var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        services.GetRequiredService<SqliteDatabaseFile>().WarnIfCreated(logger);
 
         if (options.MigrateOnStart)
         {
@@ -45,6 +46,8 @@ public static partial class StartupExtensions
     /// <summary>Applies pending migrations of the configured provider.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        services.GetRequiredService<SqliteDatabaseFile>().WarnIfCreated(
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("IdentityProvider.Startup"));
         var db = services.GetRequiredService<IdpDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())

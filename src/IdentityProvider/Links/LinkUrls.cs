@@ -5,10 +5,10 @@ using Microsoft.Extensions.Options;
 namespace IdentityProvider.Links;
 
 /// <summary>
-/// The absolute URL a mail links to. It is built on <c>Oidc:Issuer</c> when set, and only
-/// otherwise on the request's own scheme and host: a forged Host header on a forgot-password
-/// request would put the victim's reset token into a link to the attacker's site, so production
-/// sets the issuer (or <c>AllowedHosts</c>).
+/// The absolute URL a mail links to, built on <c>Oidc:Issuer</c> — required outside Development —
+/// and never on what the request names: a forged <c>Host</c> on a forgot-password request would put
+/// the victim's reset token into a link to the attacker's site. Only in Development without
+/// an issuer is it the request's own origin.
 /// </summary>
 public sealed class LinkUrls(IHttpContextAccessor http, IOptions<OidcOptions> oidc)
 {

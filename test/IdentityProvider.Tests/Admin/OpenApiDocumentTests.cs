@@ -4,7 +4,7 @@ using IdentityProvider.Tests.Infrastructure;
 
 namespace IdentityProvider.Tests.Admin;
 
-/// <summary>The admin API is described by ASP.NET Core's built-in OpenAPI document, with how to get a token.</summary>
+/// <summary>The admin API is described by ASP.NET Core's built-in OpenAPI document (where <c>AdminApi:OpenApi</c> serves it), with how to get a token.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 public sealed class OpenApiDocumentTests(DatabaseKind kind)
 {
@@ -15,7 +15,7 @@ public sealed class OpenApiDocumentTests(DatabaseKind kind)
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        host = await IdpTestHost.StartAsync(kind);
+        host = await IdpTestHost.StartAsync(kind, new Dictionary<string, string?> { ["AdminApi:OpenApi"] = "true" });
         using var browser = host.CreateBrowser();
         response = await browser.Http.GetAsync("/openapi/v1.json");
         document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();

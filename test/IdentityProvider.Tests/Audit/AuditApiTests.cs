@@ -12,6 +12,8 @@ namespace IdentityProvider.Tests.Audit;
 [TestFixture(DatabaseKind.PostgreSql)]
 public sealed class AuditApiTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
+    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["AdminApi:OpenApi"] = "true" };
+
     [Test]
     public async Task Get_ByTenantNameOrIdAndSince_ReturnsThatTenantsRecentEventsNewestFirst()
     {

@@ -280,16 +280,6 @@ public sealed class AuthorizationRequestTests(DatabaseKind kind) : OidcFlowFixtu
         Assert.That(TestBrowser.Location(response).Host, Is.EqualTo("localhost"));
     }
 
-    [Test]
-    public async Task Discovery_IssuerFollowsTheHostTheServerIsReachedAt()
-    {
-        using var http = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://idp.example.jp/") });
-
-        var discovery = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/.well-known/openid-configuration")).RootElement;
-
-        Assert.That(discovery.GetProperty("issuer").GetString(), Is.EqualTo("https://idp.example.jp/"));
-    }
-
     private static void AssertErrorAtClient(HttpResponseMessage response, string error, string parameter, string state)
     {
         var callback = TestBrowser.Location(response);

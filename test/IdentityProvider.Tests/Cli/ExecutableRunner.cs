@@ -18,13 +18,19 @@ public sealed class ExecutableRunner : IDisposable
         DatabaseFile = Path.Combine(folder, "idp.db");
     }
 
+    /// <summary>The issuer every run is configured with: Production does not start without one.</summary>
+    public const string Issuer = "https://idp.test/";
+
     public string DatabaseFile { get; }
+
+    /// <summary>The folder of this runner's files (database, mail); removed on dispose.</summary>
+    public string Folder => folder;
 
     public string ConnectionString => $"Data Source={DatabaseFile}";
 
     public Task<CommandResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
 
-    /// <summary>Runs with <paramref name="environment"/> added to (or overriding) the operator's configuration.</summary>
+    /// <summary>Runs with <paramref name="environment"/> added to (or overriding) the operator's configuration; an empty value removes the variable.</summary>
     public async Task<CommandResult> RunAsync(IDictionary<string, string> environment, params string[] args)
     {
         var binFolder = AppContext.BaseDirectory;
@@ -48,13 +54,21 @@ public sealed class ExecutableRunner : IDisposable
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Oidc__Issuer"] = Issuer;
         start.Environment["ConnectionStrings__Default"] = ConnectionString;
         start.Environment["Database__Provider"] = "Sqlite";
         start.Environment["Database__MigrateOnStart"] = "true";
         start.Environment["Mail__PickupDirectory"] = Path.Combine(folder, "mail");
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");

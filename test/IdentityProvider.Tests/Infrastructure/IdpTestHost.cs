@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Tenants;
@@ -6,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IdentityProvider.Tests.Infrastructure;
@@ -16,14 +19,19 @@ namespace IdentityProvider.Tests.Infrastructure;
 /// </summary>
 public sealed class IdpTestHost : WebApplicationFactory<Program>
 {
+    /// <summary>The issuer of an in-memory host: where its test clients send their requests.</summary>
+    public const string InMemoryIssuer = "https://localhost/";
+
     private readonly Dictionary<string, string?> settings;
-    private bool kestrel;
+    private readonly string environment;
+    private int? kestrelPort;
 
     private readonly bool ownsDatabase = true;
 
-    private IdpTestHost(TestDatabase database, IDictionary<string, string?>? extraSettings, bool ownsDatabase = true)
+    private IdpTestHost(TestDatabase database, IDictionary<string, string?>? extraSettings, bool ownsDatabase = true, string environment = "Testing")
     {
         this.ownsDatabase = ownsDatabase;
+        this.environment = environment;
         Database = database;
         settings = new Dictionary<string, string?>
         {
@@ -56,17 +64,21 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
     /// <summary>Starts at the real current time; tests advance it instead of sleeping.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    public static async Task<IdpTestHost> StartAsync(DatabaseKind kind, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts in <paramref name="environment"/> ("Testing" by default: not Development, so the server
+    /// needs <c>Oidc:Issuer</c>, which is <see cref="InMemoryIssuer"/> unless the settings name one).
+    /// </summary>
+    public static async Task<IdpTestHost> StartAsync(DatabaseKind kind, IDictionary<string, string?>? settings = null, string environment = "Testing")
     {
         var database = await TestDatabase.CreateAsync(kind);
-        var host = new IdpTestHost(database, settings);
+        var host = new IdpTestHost(database, settings, environment: environment);
         _ = host.Services; // build and start now, so that migrations run before the first test
         return host;
     }
 
     /// <summary>A host whose start (on first use of <c>Services</c>) the test observes; the caller owns the database.</summary>
-    public static IdpTestHost Unstarted(TestDatabase database, IDictionary<string, string?>? settings = null) =>
-        new(database, settings, ownsDatabase: false);
+    public static IdpTestHost Unstarted(TestDatabase database, IDictionary<string, string?>? settings = null, string environment = "Testing") =>
+        new(database, settings, ownsDatabase: false, environment: environment);
 
     /// <summary>Another node on the same database (a cluster without sticky sessions); the caller owns the database.</summary>
     public static IdpTestHost StartNode(TestDatabase database, IDictionary<string, string?>? settings = null)
@@ -76,18 +88,31 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
         return host;
     }
 
-    /// <summary>Serve over real HTTP on a free loopback port (for a real browser); call before first use.</summary>
+    /// <summary>
+    /// Serve over real HTTP on a free loopback port (for a real browser), with the issuer
+    /// <c>http://127.0.0.1:{port}/</c>: the port is chosen before the start, since the issuer is
+    /// configuration and every redirect is built on it.
+    /// </summary>
     public static async Task<IdpTestHost> StartKestrelAsync(DatabaseKind kind, IDictionary<string, string?>? settings = null)
     {
         var database = await TestDatabase.CreateAsync(kind);
-        var host = new IdpTestHost(database, settings) { kestrel = true };
-        host.UseKestrel(0);
+        var port = FreeLoopbackPort();
+        var host = new IdpTestHost(database, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Oidc:Issuer"] = $"http://127.0.0.1:{port}/",
+            ["Oidc:RequireHttps"] = "false",
+        })
+        { kestrelPort = port };
+        host.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         host.StartServer();
         return host;
     }
 
     /// <summary>Where the server is reached: https://localhost in memory, http://127.0.0.1:port on Kestrel.</summary>
     public Uri BaseAddress => ClientOptions.BaseAddress;
+
+    /// <summary>What the server logged (Information and above).</summary>
+    public CapturedLog Log { get; } = new();
 
     public TestBrowser CreateBrowser() => new(this);
 
@@ -116,31 +141,40 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
+        if (!settings.ContainsKey("Oidc:Issuer"))
+        {
+            settings["Oidc:Issuer"] = InMemoryIssuer;
+        }
+
         // UseSetting (host configuration) is seen by Program before Build, unlike ConfigureAppConfiguration.
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
         }
 
-        if (!kestrel)
+        if (kestrelPort is null)
         {
             // TestServer reports the scheme of the base address: exercise the HTTPS-only defaults.
-            ClientOptions.BaseAddress = new Uri("https://localhost/");
-        }
-        else
-        {
-            builder.UseSetting("Oidc:RequireHttps", "false");
+            ClientOptions.BaseAddress = new Uri(InMemoryIssuer);
         }
 
         builder.ConfigureServices(services =>
         {
+            services.AddSingleton<ILoggerProvider>(Log);
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<ConnectionCounter>();
             services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
             services.ConfigureDbContext<IdpDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<ConnectionCounter>()));
         });
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public override async ValueTask DisposeAsync()
