@@ -29,6 +29,7 @@ public static class IdentityExtensions
             .AddDefaultTokenProviders()
             .AddPasswordValidator<PasswordPolicyValidator>()
             .AddClaimsPrincipalFactory<SessionPrincipalFactory>();
+        builder.Services.AddArgon2idPasswordHasher();
 
         builder.Services.ConfigureApplicationCookie(cookie =>
         {
