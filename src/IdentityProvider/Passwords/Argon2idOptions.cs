@@ -42,11 +42,11 @@ public sealed class Argon2idOptions : IValidatableObject
     ];
 
     /// <summary>Memory per hash in KiB (Argon2's m).</summary>
-    [Range(MinMemorySizeKiB, MaxMemorySizeKiB)]
+    [Range(MinMemorySizeKiB, MaxMemorySizeKiB, ErrorMessage = "Passwords:Argon2id:MemorySizeKiB must be between {1} and {2} (KiB).")]
     public int MemorySizeKiB { get; set; } = 19 * 1024;
 
     /// <summary>Passes over the memory (Argon2's t).</summary>
-    [Range(1, MaxIterations)]
+    [Range(1, MaxIterations, ErrorMessage = "Passwords:Argon2id:Iterations must be between {1} and {2}.")]
     public int Iterations { get; set; } = 2;
 
     /// <summary>

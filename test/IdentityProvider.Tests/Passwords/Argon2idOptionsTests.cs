@@ -15,10 +15,10 @@ public sealed class Argon2idOptionsTests
     [TestCase("12288", "2", null, "below OWASP's minimum")]
     [TestCase("19455", "2", null, "below OWASP's minimum")]
     [TestCase("47103", "1", null, "below OWASP's minimum")]
-    [TestCase("4096", "10", null, "MemorySizeKiB")]
-    [TestCase("2097152", "2", null, "MemorySizeKiB")]
-    [TestCase("19456", "0", null, "Iterations")]
-    [TestCase("19456", "100", null, "Iterations")]
+    [TestCase("4096", "10", null, "Passwords:Argon2id:MemorySizeKiB must be between 7168 and 1048576")]
+    [TestCase("2097152", "2", null, "Passwords:Argon2id:MemorySizeKiB must be between 7168 and 1048576")]
+    [TestCase("19456", "0", null, "Passwords:Argon2id:Iterations must be between 1 and 16")]
+    [TestCase("19456", "100", null, "Passwords:Argon2id:Iterations must be between 1 and 16")]
     [TestCase("19456", "2", "2", "Parallelism must be 1")]
     public void Start_WeakOrImpossibleParameters_FailsNamingThem(string memory, string iterations, string? parallelism, string expected)
     {
