@@ -3,13 +3,13 @@
 # database (SQLite and/or a throwaway PostgreSQL cluster), starts node-oidc-provider (pinned in
 # package-lock.json) configured the same way, drives both with the same load generator, measures
 # the password-hash rate of this machine, and prints a table. Results: bench/results/latest.json
-# and bench/results/latest.svg (a --quick run writes them into its run folder instead); logs
-# and raw results of the run in bench/results/tmp/<run>/.
+# and bench/results/latest.svg (a --quick or --login-only run writes them into its run folder
+# instead); logs and raw results of the run in bench/results/tmp/<run>/.
 #
 #   bench/run.sh [--duration 10] [--warmup 60] [--connections 32] [--db sqlite|postgres|both]
-#                [--quick] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
+#                [--quick] [--login-only] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
 #                [--scale-warmup 10] [--node-alg auto|RS256|ES256] [--id-token-alg ES256|RS256]
-#                [--skip-build] [--keep]
+#                [--argon2id-memory-kib M] [--argon2id-iterations T] [--skip-build] [--keep]
 #
 #   --duration S      measured seconds per scenario (default 10; --quick: 5)
 #   --warmup S        seconds of the same load before each measurement, not counted (default 60;
@@ -17,6 +17,11 @@
 #                     40-70 s of load (tiered compilation, dynamic PGO); 30 s measured some early.
 #   --connections N   concurrent connections / virtual users (default 32)
 #   --db              which databases our server runs on (default both)
+#   --login-only      only the login scenario and the password-hash measurements around it (no
+#                     token scenarios, no node-oidc-provider, no scale rows)
+#   --argon2id-memory-kib, --argon2id-iterations
+#                     Passwords:Argon2id for the server and the hash measurement alike (default:
+#                     the server's appsettings.json, OWASP's minimum m=19456 KiB, t=2)
 #   --scale           after the empty-database scenarios, insert --scale-tenants tenants and
 #                     --scale-users users with SQL and run the token and login scenarios again
 #   --scale-warmup S  warm-up before each scale scenario (default: min(warmup, 10); the server
@@ -35,7 +40,7 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 COMMAND_LINE="bench/run.sh $*"
 
-DURATION=""; WARMUP=""; CONNECTIONS=32; DBS=both; QUICK=0; SCALE=0
+DURATION=""; WARMUP=""; CONNECTIONS=32; DBS=both; QUICK=0; SCALE=0; LOGIN_ONLY=0
 SCALE_TENANTS=10000; SCALE_USERS=1000000; SCALE_WARMUP=""; NODE_ALG=auto; ID_TOKEN_ALG=ES256; SKIP_BUILD=0; KEEP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -44,6 +49,9 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --db) DBS="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
+    --login-only) LOGIN_ONLY=1; shift ;;
+    --argon2id-memory-kib) export Passwords__Argon2id__MemorySizeKiB="$2"; shift 2 ;;
+    --argon2id-iterations) export Passwords__Argon2id__Iterations="$2"; shift 2 ;;
     --scale) SCALE=1; shift ;;
     --scale-tenants) SCALE_TENANTS="$2"; shift 2 ;;
     --scale-users) SCALE_USERS="$2"; shift 2 ;;
@@ -153,6 +161,7 @@ cat >"$WORK/settings.json" <<EOF
   "connections": $CONNECTIONS,
   "databases": "$DBS",
   "quick": $([[ $QUICK == 1 ]] && echo true || echo false),
+  "loginOnly": $([[ $LOGIN_ONLY == 1 ]] && echo true || echo false),
   "scale": $([[ $SCALE == 1 ]] && echo "{ \"tenants\": $SCALE_TENANTS, \"users\": $SCALE_USERS }" || echo null),
   "server": "Release build (dotnet publish), ASPNETCORE_ENVIRONMENT=Production, default GC and tiered PGO settings of the project, Logging Warning",
   "loadGenerator": "autocannon 9.0.0 (client credentials), undici 6.29.1 loops (refresh chains, login flow); same process and machine for both servers"
@@ -178,11 +187,13 @@ say "run $RUN_ID: warm-up ${WARMUP}s, duration ${DURATION}s, ${CONNECTIONS} conn
 # --- 1. the password hash alone ----------------------------------------------------------------
 # Measured at the start and again right before and right after each login scenario, since the
 # machine's speed drifts (10-30 % within minutes on the shared VM) and other work changes both numbers;
-# each login row is compared with the mean of the two hash rates measured around it.
+# each login row is compared with the mean of the two hash rates measured around it. The tool runs
+# the server's own hasher with the server's Passwords:Argon2id: its appsettings.json from the publish
+# folder and the same environment (--argon2id-* above), validated as at the server's start.
 measure_hash() { # name
   say "password hash rate ($(nproc) threads, ${DURATION}s)"
-  dotnet "$BUILD/hashrate/PasswordHashRate.dll" --threads "$(nproc)" --seconds "$DURATION" --warmup 3 \
-    --json "$RESULTS/$1.json" >>"$WORK/logs/hashrate.log"
+  dotnet "$BUILD/hashrate/PasswordHashRate.dll" --config "$IDP" --threads "$(nproc)" --seconds "$DURATION" --warmup 3 \
+    --json "$RESULTS/$1.json" >>"$WORK/logs/hashrate.log" || die "PasswordHashRate failed (see $WORK/logs/hashrate.log)"
 }
 measure_hash password-hash
 
@@ -336,6 +347,13 @@ for db in "${DB_LIST[@]}"; do
   provision "$db"
   start_ours "$db"
   base="http://127.0.0.1:$OURS_PORT"
+  if [[ $LOGIN_ONLY == 1 ]]; then
+    measure_hash "password-hash-$db"
+    run_login "$db" "$base" "$SERVER_PID" login "$WARMUP" 'u{n}@bench.example' "$CONNECTIONS" vu
+    measure_hash "password-hash-$db-after"
+    stop_pid "$SERVER_PID"; SERVER_PID=""
+    continue
+  fi
   # The algorithm of the access tokens we issue (ID tokens: --id-token-alg on both sides).
   [[ -n "$OUR_ALG" ]] || OUR_ALG="$(curl -sf -X POST "$base/connect/token" --data-urlencode grant_type=client_credentials \
     --data-urlencode client_id=bench-cc --data-urlencode "client_secret=$CC_SECRET" --data-urlencode scope=idp.admin \
@@ -358,6 +376,7 @@ for db in "${DB_LIST[@]}"; do
 done
 
 # --- node-oidc-provider ------------------------------------------------------------------------
+if [[ $LOGIN_ONLY == 0 ]]; then
 [[ $NODE_ALG == auto ]] && NODE_ALG="${OUR_ALG:-RS256}"
 say "--- node-oidc-provider $(node -p "require('$BENCH/node_modules/oidc-provider/package.json').version") ($NODE_ALG, in-memory adapter)"
 NODE_PORT="$(free_port)"
@@ -373,11 +392,12 @@ run_cc theirs node "$node_base" "$NODE_PID" client-credentials "$WARMUP" /token
 run_refresh theirs node "$node_base" "$NODE_PID" refresh "$WARMUP" /token "$WORK/node-refresh-tokens.json"
 stop_pid "$NODE_PID"; NODE_PID=""
 echo "{ \"version\": \"$(node -p "require('$BENCH/node_modules/oidc-provider/package.json').version")\", \"alg\": \"$NODE_ALG\", \"ourAlg\": \"${OUR_ALG:-unknown}\", \"idTokenAlg\": \"$ID_TOKEN_ALG\" }" >"$WORK/node.json"
+fi
 
 # --- report ------------------------------------------------------------------------------------
 sed -i "s/\"loadAverageAtStart\"/\"loadAverageAtEnd\": [$(cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g')],\n  \"loadAverageAtStart\"/" "$WORK/machine.json"
-# A --quick run proves the harness; its rough numbers do not replace the last full run's.
-if [[ $QUICK == 1 ]]; then OUT="$WORK/report"; else OUT="$BENCH/results/latest"; fi
+# A --quick or --login-only run proves the harness or checks one row; it does not replace the last full run.
+if [[ $QUICK == 1 || $LOGIN_ONLY == 1 ]]; then OUT="$WORK/report"; else OUT="$BENCH/results/latest"; fi
 node "$BENCH/load/report.mjs" --work "$WORK" --json "$OUT.json" --svg "$OUT.svg" --markdown "$WORK/table.md"
 say "results: ${OUT#"$ROOT/"}.json, ${OUT#"$ROOT/"}.svg"
 say "raw results and logs: ${WORK#"$ROOT/"}"

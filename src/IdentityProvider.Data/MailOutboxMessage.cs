@@ -17,8 +17,13 @@ public sealed class MailOutboxMessage
 
     public required string Subject { get; set; }
 
+    /// <summary>
+    /// Protected with Data Protection while the mail waits (it holds live links; see
+    /// <c>MailBodyProtection</c>), and blanked once the mail is sent or refused for good.
+    /// </summary>
     public required string TextBody { get; set; }
 
+    /// <summary>Protected and blanked like <see cref="TextBody"/>.</summary>
     public string? HtmlBody { get; set; }
 
     /// <summary>RFC 5322 Message-Id, fixed at enqueue so a retried send is recognisably the same mail.</summary>

@@ -30,6 +30,7 @@ public static class IdentityExtensions
             .AddDefaultTokenProviders()
             .AddPasswordValidator<PasswordPolicyValidator>()
             .AddClaimsPrincipalFactory<SessionPrincipalFactory>();
+        builder.Services.AddArgon2idPasswordHasher();
 
         builder.Services.ConfigureApplicationCookie(cookie =>
         {

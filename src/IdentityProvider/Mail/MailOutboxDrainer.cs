@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using IdentityProvider.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -7,12 +8,14 @@ namespace IdentityProvider.Mail;
 /// <summary>
 /// One pass over the outbox (SPEC §12): every due row is claimed with a conditional UPDATE (a lease,
 /// so that of several nodes one sends it), handed to the <see cref="IMailTransport"/> with its fixed
-/// Message-Id, and marked sent, put back with a back-off, or failed for good (5xx). The Quartz job
-/// calls it on a schedule; tests call it directly.
+/// Message-Id, and marked sent, put back with a back-off, or failed for good (5xx). A mail sent or
+/// failed for good has its body blanked: the links in it have no use left in the database. The
+/// Quartz job calls it on a schedule; tests call it directly.
 /// </summary>
 public sealed partial class MailOutboxDrainer(
     IdpDbContext db,
     IMailTransport transport,
+    MailBodyProtection bodies,
     TimeProvider time,
     IOptions<MailOutboxOptions> options,
     ILogger<MailOutboxDrainer> logger)
@@ -78,6 +81,8 @@ public sealed partial class MailOutboxDrainer(
         {
             LogFailed(logger, row.Id, row.Template, failure.Kind, failure.SmtpStatusCode);
             await UpdateAsync(row.Id, set => set
+                .SetProperty(m => m.TextBody, string.Empty)
+                .SetProperty(m => m.HtmlBody, (string?)null)
                 .SetProperty(m => m.FailedAt, time.GetUtcNow())
                 .SetProperty(m => m.Attempts, attempts)
                 .SetProperty(m => m.LastError, Describe(failure))
@@ -107,6 +112,8 @@ public sealed partial class MailOutboxDrainer(
 
         // Not cancellable: the relay has the mail, and a lost SentAt would send it again.
         await UpdateAsync(row.Id, set => set
+            .SetProperty(m => m.TextBody, string.Empty)
+            .SetProperty(m => m.HtmlBody, (string?)null)
             .SetProperty(m => m.SentAt, time.GetUtcNow())
             .SetProperty(m => m.Attempts, attempts)
             .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null));
@@ -117,15 +124,29 @@ public sealed partial class MailOutboxDrainer(
     private Task<int> UpdateAsync(Guid id, Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<MailOutboxMessage>> setters) =>
         db.MailOutbox.Where(m => m.Id == id).ExecuteUpdateAsync(setters, CancellationToken.None);
 
-    private static MailMessageContent Content(MailOutboxMessage row) => new()
+    /// <exception cref="MailTransportException">
+    /// A body this node cannot decrypt: its key ring lacks the key (a node whose Data Protection
+    /// set-up differs). A configuration failure, retried, so that a node that can send it does.
+    /// </exception>
+    private MailMessageContent Content(MailOutboxMessage row)
     {
-        ToAddress = row.Recipient,
-        ToName = row.RecipientName,
-        Subject = row.Subject,
-        PlainTextBody = row.TextBody,
-        HtmlBody = row.HtmlBody,
-        MessageId = row.MessageId,
-    };
+        try
+        {
+            return new MailMessageContent
+            {
+                ToAddress = row.Recipient,
+                ToName = row.RecipientName,
+                Subject = row.Subject,
+                PlainTextBody = bodies.Unprotect(row.TextBody),
+                HtmlBody = row.HtmlBody is null ? null : bodies.Unprotect(row.HtmlBody),
+                MessageId = row.MessageId,
+            };
+        }
+        catch (CryptographicException e)
+        {
+            throw new MailTransportException(MailFailureKind.Configuration, "The mail's body could not be decrypted with this node's Data Protection keys.", e);
+        }
+    }
 
     /// <summary>For operators (the admin API shows it): the transport's reason, never the body.</summary>
     private static string Describe(Exception e)

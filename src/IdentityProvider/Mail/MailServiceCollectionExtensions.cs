@@ -30,6 +30,7 @@ public static class MailServiceCollectionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MimeMessageFactory>();
         builder.Services.TryAddSingleton<IMailComposer, MailComposer>();
+        builder.Services.AddSingleton<MailBodyProtection>();
         builder.Services.AddScoped<MailOutbox>();
         builder.Services.AddSingleton<PickupMailTransport>();
         builder.Services.AddSingleton<SmtpMailTransport>();
