@@ -31,12 +31,6 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The protocol endpoints that answer JSON (RFC 6749 §5.2); the others are pages.</summary>
-    private static readonly PathString[] JsonEndpoints =
-    [
-        "/connect/token", "/connect/introspect", "/connect/revoke", "/connect/par", "/connect/userinfo",
-    ];
-
     public async Task InvokeAsync(HttpContext context)
     {
         // A re-executed request (status code page, exception page) was checked the first time.
@@ -163,7 +157,7 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
     {
         LogRefused(logger, context.Request.Path, status, reason);
         context.Response.StatusCode = status;
-        if (JsonEndpoints.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        if (JsonProtocolEndpoints.Contains(context.Request.Path))
         {
             // An OAuth error (RFC 6749 §5.2), never a page, whatever the environment.
             context.Response.ContentType = "application/json;charset=UTF-8";
