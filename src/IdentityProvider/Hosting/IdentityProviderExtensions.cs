@@ -65,7 +65,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<PasswordReset>();
         builder.AddIdpRateLimiting();
 
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages(options => options.Conventions.Add(new PageMethodsConvention()));
         builder.AddIdpForwardedHeaders();
         return builder;
     }
