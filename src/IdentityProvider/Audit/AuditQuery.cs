@@ -105,6 +105,8 @@ public sealed class AuditQuery(IdpDbContext db, ILookupNormalizer normalizer)
             {
                 throw RequestRejectedException.Invalid(field, $"at most {MaxTextLength} characters, not {value.Length}.");
             }
+
+            OperatorInput.RefuseHiddenControl(value, field);
         }
 
         string? kind = null;

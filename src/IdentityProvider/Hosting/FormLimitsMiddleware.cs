@@ -14,7 +14,9 @@ namespace IdentityProvider.Hosting;
 /// 413 or 415 and one warning line, instead of an exception deep in a page or in the database
 /// (PostgreSQL refuses NUL in text). Everything after it gets the parsed form from
 /// <see cref="IFormFeature"/>. Non-form bodies get Kestrel's limit lowered to
-/// <see cref="MaxOtherBodyBytes"/>.
+/// <see cref="MaxOtherBodyBytes"/>. The query string is held to the same rule on control
+/// characters (its values reach the same lookups: a client_id, a scope), except at the admin API,
+/// which refuses them itself naming the parameter.
 /// </summary>
 public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<FormLimitsMiddleware> logger)
 {
@@ -41,6 +43,13 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
         }
 
         var request = context.Request;
+        if (!request.Path.StartsWithSegments("/admin/api")
+            && request.Query.Any(p => HasControlCharacter(p.Key) || p.Value.Any(v => v is not null && HasControlCharacter(v))))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "a query parameter contains a control character");
+            return;
+        }
+
         var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (!request.HasFormContentType)
         {
@@ -173,6 +182,6 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
         // for the admin API.
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a form body at {Path} with {Status}: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request at {Path} with {Status}: {Reason}")]
     private static partial void LogRefused(ILogger logger, PathString path, int status, string reason);
 }
