@@ -15,6 +15,7 @@ namespace IdentityProvider.Authorization;
 /// <see cref="OidcOptions.PushedRequestsPerClient"/> unexpired request_uris. Over it the push is
 /// refused with 429 and <c>Retry-After</c> (RFC 9126 §2.3 allows 429), and nothing is stored. A
 /// public client's PAR needs no secret: without this anyone could grow the token table in its name.
+/// The client's used and expired request tokens are deleted on its next push.
 /// </summary>
 public sealed class PushedRequestQuota(IdpDbContext db, TimeProvider time, IOptionsMonitor<OidcOptions> options) :
     IOpenIddictServerHandler<ValidatePushedAuthorizationRequestContext>,
@@ -41,13 +42,28 @@ public sealed class PushedRequestQuota(IdpDbContext db, TimeProvider time, IOpti
     public async ValueTask HandleAsync(ValidatePushedAuthorizationRequestContext context)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var pending = await db.Set<OpenIddictEntityFrameworkCoreToken>()
-            .Where(t => t.Application!.ClientId == context.ClientId
-                && t.Type == TokenTypeIdentifiers.Private.RequestToken
-                && t.Status == Statuses.Valid
-                && t.ExpirationDate > now)
-            .CountAsync(context.CancellationToken);
-        if (pending >= options.CurrentValue.PushedRequestsPerClient)
+        var requests = db.Set<OpenIddictEntityFrameworkCoreToken>()
+            .Where(t => t.Application!.ClientId == context.ClientId && t.Type == TokenTypeIdentifiers.Private.RequestToken);
+        var held = await requests
+            .GroupBy(t => 1)
+            .Select(g => new
+            {
+                Rows = g.Count(),
+                Pending = g.Count(t => t.Status == Statuses.Valid && t.ExpirationDate > now),
+            })
+            .FirstOrDefaultAsync(context.CancellationToken);
+
+        // A used or expired request_uri is worth nothing, but its row holds the whole pushed request
+        // until token pruning's retention (days): this client's are deleted here, so what one client
+        // keeps stays within its quota of live requests.
+        if (held is not null && held.Rows > held.Pending)
+        {
+            await requests
+                .Where(t => t.Status != Statuses.Valid || t.ExpirationDate == null || t.ExpirationDate <= now)
+                .ExecuteDeleteAsync(context.CancellationToken);
+        }
+
+        if (held is not null && held.Pending >= options.CurrentValue.PushedRequestsPerClient)
         {
             context.Transaction.SetProperty<object>(OverQuota, true);
             context.Reject(Errors.InvalidRequest, "This client holds too many pending pushed authorization requests; use them or wait for them to expire.");

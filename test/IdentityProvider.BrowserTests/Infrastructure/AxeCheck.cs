@@ -11,6 +11,9 @@ namespace IdentityProvider.BrowserTests.Infrastructure;
 /// </summary>
 public static class AxeCheck
 {
+    /// <summary>axe itself has no time limit; a page where it cannot run must fail the test, not hang the run.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
     private static readonly HashSet<string> Failing = new(StringComparer.OrdinalIgnoreCase) { "serious", "critical" };
 
     private static readonly AxeRunOptions Options = new()
@@ -22,10 +25,14 @@ public static class AxeCheck
         },
     };
 
-    /// <summary>Runs axe on <paramref name="page"/> and fails the test on a serious or critical violation.</summary>
+    /// <summary>
+    /// Runs axe on <paramref name="page"/> and fails the test on a serious or critical violation.
+    /// The page's context must run scripts (axe is one); <see cref="BrowserFixture"/> checks pages of
+    /// a context without scripts as copies.
+    /// </summary>
     public static async Task AssertNoSeriousViolationsAsync(IPage page, string state)
     {
-        var result = await page.RunAxe(Options);
+        var result = await page.RunAxe(Options).WaitAsync(Limit);
         var failing = result.Violations.Where(v => Failing.Contains(v.Impact ?? string.Empty)).ToList();
         foreach (var minor in result.Violations.Except(failing))
         {

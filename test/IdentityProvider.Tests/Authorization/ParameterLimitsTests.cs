@@ -85,6 +85,26 @@ public sealed class ParameterLimitsTests(DatabaseKind kind) : OidcFlowFixture(ki
     }
 
     [Test]
+    public async Task Par_NextPush_DeletesTheClientsExpiredRequests_SoItsRowsStayWithinTheQuota()
+    {
+        var clientId = await PublicClientAsync();
+        var other = await PublicClientAsync();
+        using var browser = Host.CreateBrowser();
+        for (var i = 0; i < 3; i++)
+        {
+            await PushAsync(browser, Pushed(clientId));
+        }
+
+        await PushAsync(browser, Pushed(other));
+        Host.Clock.Advance(TimeSpan.FromSeconds(91));
+
+        Assert.That((await PushAsync(browser, Pushed(clientId))).Status, Is.EqualTo(HttpStatusCode.Created));
+
+        Assert.That(await RequestTokensAsync(clientId), Is.EqualTo(1), "only the live request is kept");
+        Assert.That(await RequestTokensAsync(other), Is.EqualTo(1), "another client's rows wait for its own next push or for pruning");
+    }
+
+    [Test]
     public async Task Par_RepeatedParameter_IsInvalidRequest()
     {
         var clientId = await PublicClientAsync();

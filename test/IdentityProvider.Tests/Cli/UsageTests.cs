@@ -47,7 +47,7 @@ public sealed class UsageTests
     [TestCase("clinets", "unknown command 'clinets'. Did you mean 'clients'?")]
     [TestCase("tenant", "unknown command 'tenant'. Did you mean 'tenants'?")]
     [TestCase("migrat", "unknown command 'migrat'. Did you mean 'migrate'?")]
-    [TestCase("serve", "unknown command 'serve'. Commands: audit, clients, keys, mail, migrate, tenants, tokens, users; see --help.")]
+    [TestCase("serve", "unknown command 'serve'. Commands: audit, clients, keys, mail, migrate, retention, tenants, tokens, users; see --help.")]
     public async Task MistypedCommand_SaysSoOnStandardError_AndExitsOne_WithoutStartingTheServer(string word, string line)
     {
         using var runner = new ExecutableRunner();

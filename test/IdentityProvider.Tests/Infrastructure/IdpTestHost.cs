@@ -24,6 +24,18 @@ public sealed class IdpTestHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> settings;
     private readonly string environment;
+
+    /// <summary>
+    /// Every host would otherwise watch appsettings.json and wwwroot with inotify, and Linux allows a
+    /// user 128 inotify instances: a test process with a few dozen hosts alive (and hosts whose
+    /// watchers wait for the garbage collector) ran out, and hosts failed to start. Tests never edit
+    /// those files, so configuration is not reloaded and files are polled instead.
+    /// </summary>
+    static IdpTestHost()
+    {
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
+    }
     private int? kestrelPort;
 
     private readonly bool ownsDatabase = true;
