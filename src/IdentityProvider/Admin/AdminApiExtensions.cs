@@ -51,6 +51,7 @@ public static class AdminApiExtensions
             .AddEndpointFilter<OperatorCultureFilter>()
             .AddEndpointFilter<OperatorIdentityFilter>()
             .AddEndpointFilter<RejectionProblemFilter>()
+            .AddEndpointFilter<RepeatedQueryFilter>()
             .WithMetadata(new ProducesResponseTypeAttribute(StatusCodes.Status401Unauthorized), new ProducesResponseTypeAttribute(StatusCodes.Status403Forbidden))
             .WithTags("Admin");
         AdminApi.Map(api);

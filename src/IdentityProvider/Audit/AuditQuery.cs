@@ -105,14 +105,16 @@ public sealed class AuditQuery(IdpDbContext db, ILookupNormalizer normalizer)
             {
                 throw RequestRejectedException.Invalid(field, $"at most {MaxTextLength} characters, not {value.Length}.");
             }
+
+            OperatorInput.RefuseHiddenControl(value, field);
         }
 
         string? kind = null;
         if (!string.IsNullOrWhiteSpace(filter.Kind))
         {
-            kind = Enum.TryParse<AuditKind>(filter.Kind.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed.ToString()
-                : throw RequestRejectedException.Invalid("kind", $"unknown kind {OperatorInput.Quote(filter.Kind)}. Known kinds: {string.Join(", ", Enum.GetNames<AuditKind>())}.");
+            // Names only: Enum.TryParse would also take "3", and "SignIn,SignInFailed" as the kind their flags add up to.
+            kind = Enum.GetNames<AuditKind>().FirstOrDefault(name => name.Equals(filter.Kind.Trim(), StringComparison.OrdinalIgnoreCase))
+                ?? throw RequestRejectedException.Invalid("kind", $"unknown kind {OperatorInput.Quote(filter.Kind)}. Known kinds: {string.Join(", ", Enum.GetNames<AuditKind>())}.");
         }
 
         string? outcome = null;

@@ -13,7 +13,8 @@ namespace IdentityProvider.Authorization;
 /// the client as <c>error</c>, <c>error_description</c>, <c>state</c> and <c>iss</c> (RFC 6749
 /// §4.1.2.1, RFC 9207), in the requested response mode. OpenIddict shows every validation error
 /// on our error page instead. What stays on our page: an unknown or missing client, a redirect URI
-/// that is missing, malformed or not registered (RFC 6749 §4.1.2.1 forbids redirecting those), and
+/// that is missing (unless the request names a pushed one by <c>request_uri</c>), malformed or not
+/// registered (RFC 6749 §4.1.2.1 forbids redirecting those), and
 /// a request whose <c>client_id</c>, <c>redirect_uri</c>, <c>state</c>, <c>response_mode</c> or
 /// <c>response_type</c> is repeated or unusable — the client could not tell the answer was meant
 /// for it, or how it is delivered.
@@ -51,7 +52,11 @@ public sealed class AuthorizationErrorRedirect(IOpenIddictApplicationManager app
         // From PAR, the pushed (validated) parameters when the request_uri was good, else the raw ones.
         var clientId = SingleString(request, Parameters.ClientId);
         var requested = SingleString(request, Parameters.RedirectUri);
-        if (string.IsNullOrEmpty(clientId) || (requested is not null && !IsUsableRedirectUri(requested))
+        // Without a redirect_uri the client said nowhere to answer, and OpenIddict would take its only
+        // registered URI; a PAR request_uri that no longer works is the exception: its redirect URI was
+        // pushed, so the registered one is where the client expects its answer.
+        var missing = requested is null && SingleString(request, Parameters.RequestUri) is null;
+        if (string.IsNullOrEmpty(clientId) || missing || (requested is not null && !IsUsableRedirectUri(requested))
             || await applications.FindByClientIdAsync(clientId, context.CancellationToken) is not { } application)
         {
             return;

@@ -42,6 +42,19 @@ public static class OperatorInput
         return name;
     }
 
+    /// <summary>
+    /// Text a service looks rows up by (a tenant name, an audit subject): refused when it holds a
+    /// character <see cref="IsHiddenControl"/> refuses, which no stored name has — and PostgreSQL
+    /// refuses NUL in a query's text, so the lookup failed instead of finding nothing.
+    /// </summary>
+    public static void RefuseHiddenControl(string? value, string field)
+    {
+        if (value is not null && FirstHiddenControl(value) is { } bad)
+        {
+            throw RequestRejectedException.Invalid(field, $"must not contain control, line-break or text-direction characters (U+{bad:X4}).");
+        }
+    }
+
     /// <summary>The code point of the first character <see cref="IsHiddenControl"/> refuses (an unpaired surrogate counts), or null.</summary>
     public static int? FirstHiddenControl(string text)
     {

@@ -14,7 +14,9 @@ namespace IdentityProvider.Hosting;
 /// 413 or 415 and one warning line, instead of an exception deep in a page or in the database
 /// (PostgreSQL refuses NUL in text). Everything after it gets the parsed form from
 /// <see cref="IFormFeature"/>. Non-form bodies get Kestrel's limit lowered to
-/// <see cref="MaxOtherBodyBytes"/>.
+/// <see cref="MaxOtherBodyBytes"/>. The query string is held to the same rule on control
+/// characters (its values reach the same lookups: a client_id, a scope), except at the admin API,
+/// which refuses them itself naming the parameter.
 /// </summary>
 public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<FormLimitsMiddleware> logger)
 {
@@ -31,12 +33,6 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The protocol endpoints that answer JSON (RFC 6749 §5.2); the others are pages.</summary>
-    private static readonly PathString[] JsonEndpoints =
-    [
-        "/connect/token", "/connect/introspect", "/connect/revoke", "/connect/par", "/connect/userinfo",
-    ];
-
     public async Task InvokeAsync(HttpContext context)
     {
         // A re-executed request (status code page, exception page) was checked the first time.
@@ -47,6 +43,13 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
         }
 
         var request = context.Request;
+        if (!request.Path.StartsWithSegments("/admin/api")
+            && request.Query.Any(p => HasControlCharacter(p.Key) || p.Value.Any(v => v is not null && HasControlCharacter(v))))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "a query parameter contains a control character");
+            return;
+        }
+
         var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (!request.HasFormContentType)
         {
@@ -163,7 +166,7 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
     {
         LogRefused(logger, context.Request.Path, status, reason);
         context.Response.StatusCode = status;
-        if (JsonEndpoints.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        if (JsonProtocolEndpoints.Contains(context.Request.Path))
         {
             // An OAuth error (RFC 6749 §5.2), never a page, whatever the environment.
             context.Response.ContentType = "application/json;charset=UTF-8";
@@ -179,6 +182,6 @@ public sealed partial class FormLimitsMiddleware(RequestDelegate next, ILogger<F
         // for the admin API.
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a form body at {Path} with {Status}: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request at {Path} with {Status}: {Reason}")]
     private static partial void LogRefused(ILogger logger, PathString path, int status, string reason);
 }

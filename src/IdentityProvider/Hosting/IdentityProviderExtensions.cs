@@ -65,7 +65,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<PasswordReset>();
         builder.AddIdpRateLimiting();
 
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages(options => options.Conventions.Add(new PageMethodsConvention()));
         builder.AddIdpForwardedHeaders();
         return builder;
     }
@@ -90,9 +90,10 @@ public static class IdentityProviderExtensions
             app.UseHsts();
         }
 
-        // Pages get a page; the admin API answers problem details (AddProblemDetails) instead.
+        // Pages get a page; the admin API answers problem details (AddProblemDetails) instead, and the
+        // JSON protocol endpoints their own answer (userinfo's 401 is a bare WWW-Authenticate challenge).
         app.UseWhen(
-            context => !context.Request.Path.StartsWithSegments("/admin/api"),
+            context => !context.Request.Path.StartsWithSegments("/admin/api") && !JsonProtocolEndpoints.Contains(context.Request.Path),
             branch => branch.UseStatusCodePagesWithReExecute("/error"));
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/admin/api"),

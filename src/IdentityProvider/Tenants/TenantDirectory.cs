@@ -107,6 +107,8 @@ public sealed class TenantDirectory(IdpDbContext db, UserManager<ApplicationUser
             throw RequestRejectedException.Invalid("tenantName", "the tenant name is required.");
         }
 
+        OperatorInput.RefuseHiddenControl(tenantName, "tenantName");
+
         var email = TenantInput.Email(request.Email, "email");
         if (string.IsNullOrEmpty(request.Password))
         {

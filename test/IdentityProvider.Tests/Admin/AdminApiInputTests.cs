@@ -121,6 +121,16 @@ public sealed class AdminApiInputTests(DatabaseKind kind) : AdminApiFixture(kind
     }
 
     [Test]
+    public async Task PostUser_TenantNameWithNul_Returns400()
+    {
+        var refusal = await AdminInputRefusal.ExpectAsync(Host);
+
+        using var response = await Admin.PostAsync("/admin/api/users", new { tenantName = "acme\u0000", email = UniqueEmail(), password = Password });
+
+        await refusal.AssertAsync(response, HttpStatusCode.BadRequest, "tenantName", "must not contain control");
+    }
+
+    [Test]
     public async Task PostUser_FiveMegabyteDisplayName_Returns413()
     {
         var tenant = await Host.CreateUserAsync();
@@ -388,6 +398,12 @@ public sealed class AdminApiInputTests(DatabaseKind kind) : AdminApiFixture(kind
     [TestCase("/admin/api/audit?since=yesterday", "since", "is not a time")]
     [TestCase("/admin/api/audit?until=9999999d", "until", "is not a time")]
     [TestCase("/admin/api/audit?kind=%00", "kind", "unknown kind '\\u0000'")]
+    [TestCase("/admin/api/audit?kind=AccountLocked,AccountUnlocked", "kind", "unknown kind")]
+    [TestCase("/admin/api/audit?kind=3", "kind", "unknown kind")]
+    [TestCase("/admin/api/audit?kind=SignIn&kind=AccountLocked", "kind", "given more than once")]
+    [TestCase("/admin/api/mail?status=sent&status=failed", "status", "given more than once")]
+    [TestCase("/admin/api/audit?tenant=a%00b", "tenant", "must not contain control")]
+    [TestCase("/admin/api/audit?subject=a%00b", "subject", "must not contain control")]
     public async Task ListQuery_MalformedParameter_Returns400NamingIt(string url, string field, string detail)
     {
         var refusal = await AdminInputRefusal.ExpectAsync(Host);
