@@ -2,7 +2,6 @@ using IdentityProvider.Authorization;
 using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Keys;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
@@ -136,9 +135,6 @@ public static class OpenIddictExtensions
                 validation.EnableTokenEntryValidation();
                 validation.AddEventHandler(StatelessAccessTokenValidation.ValidationDescriptor);
             });
-
-        // OpenIddict's dispatcher, with the handlers of each event looked up instead of searched for.
-        builder.Services.Replace(ServiceDescriptor.Scoped<IOpenIddictServerDispatcher, IndexedServerDispatcher>());
 
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider>((options, time) =>
         {
