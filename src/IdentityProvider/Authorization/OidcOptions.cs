@@ -36,14 +36,7 @@ public sealed class OidcOptions
     /// </summary>
     public bool StoreClientCredentialsAccessTokens { get; set; }
 
-    /// <summary>
-    /// How long a node serves a registered client from memory. Changes made through this node
-    /// (admin API, start-up seeding) apply at once; changes made by another node or by an operator
-    /// command in another process apply within this time. At 10 s the client costs one query per
-    /// node per 10 s instead of one per token request. Zero turns the cache off.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan ClientCacheLifetime { get; set; } = TimeSpan.FromSeconds(10);
+    // Oidc:ClientCacheLifetime is bound by Persistence.ApplicationCacheOptions, next to the cache it sets.
 
     /// <summary>
     /// The <c>aud</c> of the access tokens users' relying parties get (RFC 9068 §2.2): the identifier

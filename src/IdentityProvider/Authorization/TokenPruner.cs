@@ -1,5 +1,5 @@
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
+using IdentityProvider.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore.Models;

@@ -1,7 +1,6 @@
 using System.Net;
-using IdentityProvider.Authorization;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
+using IdentityProvider.Persistence;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
