@@ -21,8 +21,8 @@ public sealed class OidcOptions
     public bool RequireHttps { get; set; } = true;
 
     /// <summary>
-    /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; a signature costs a tenth of
-    /// an RS256 one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
+    /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; an ECDSA signature costs far
+    /// less than an RSA one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
     /// RS256, the algorithm every relying party accepts, unless the client registered
     /// <c>id_token_signed_response_alg</c> ES256. Both keys are always published.
     /// </summary>
@@ -31,7 +31,7 @@ public sealed class OidcOptions
 
     /// <summary>
     /// Record client-credentials access tokens in the token table. Off by default: they are
-    /// self-contained signed JWTs, issuing one then writes nothing (the write bounded the grant), and
+    /// self-contained signed JWTs, issuing one then writes nothing (no write on the grant's path), and
     /// revocation goes to a deny list read where this server validates tokens. On: one row per token.
     /// </summary>
     public bool StoreClientCredentialsAccessTokens { get; set; }
