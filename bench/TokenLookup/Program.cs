@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using IdentityProvider.Data;
+using IdentityProvider.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;

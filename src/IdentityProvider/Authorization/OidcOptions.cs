@@ -21,8 +21,8 @@ public sealed class OidcOptions
     public bool RequireHttps { get; set; } = true;
 
     /// <summary>
-    /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; a signature costs a tenth of
-    /// an RS256 one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
+    /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; an ECDSA signature costs far
+    /// less than an RSA one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
     /// RS256, the algorithm every relying party accepts, unless the client registered
     /// <c>id_token_signed_response_alg</c> ES256. Both keys are always published.
     /// </summary>
@@ -31,19 +31,12 @@ public sealed class OidcOptions
 
     /// <summary>
     /// Record client-credentials access tokens in the token table. Off by default: they are
-    /// self-contained signed JWTs, issuing one then writes nothing (the write bounded the grant), and
+    /// self-contained signed JWTs, issuing one then writes nothing (no write on the grant's path), and
     /// revocation goes to a deny list read where this server validates tokens. On: one row per token.
     /// </summary>
     public bool StoreClientCredentialsAccessTokens { get; set; }
 
-    /// <summary>
-    /// How long a node serves a registered client from memory. Changes made through this node
-    /// (admin API, start-up seeding) apply at once; changes made by another node or by an operator
-    /// command in another process apply within this time. At 10 s the client costs one query per
-    /// node per 10 s instead of one per token request. Zero turns the cache off.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan ClientCacheLifetime { get; set; } = TimeSpan.FromSeconds(10);
+    // Oidc:ClientCacheLifetime is bound by Persistence.ApplicationCacheOptions, next to the cache it sets.
 
     /// <summary>
     /// The <c>aud</c> of the access tokens users' relying parties get (RFC 9068 §2.2): the identifier

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using IdentityProvider.Hosting;
 using IdentityProvider.Keys;
+using IdentityProvider.Persistence;
 
 namespace IdentityProvider.Cli;
 
@@ -12,7 +12,7 @@ public static class MigrateCommand
         var migrate = new Command("migrate", "Apply database migrations of the configured provider");
         migrate.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
-            await StartupExtensions.MigrateAsync(scope, token);
+            await DatabaseSchema.MigrateAsync(scope, token);
             await scope.GetRequiredService<ServerKeyStore>().EnsureKeysAsync(token);
             await output.WriteLineAsync("database is up to date");
         }, ct, initialize: false));

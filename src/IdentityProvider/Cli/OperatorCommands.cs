@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using IdentityProvider.Common;
-using IdentityProvider.Hosting;
+using IdentityProvider.Keys;
+using IdentityProvider.Persistence;
 
 namespace IdentityProvider.Cli;
 
@@ -119,12 +120,18 @@ public static partial class OperatorCommands
     private static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    /// <summary>Runs an action inside a service scope, after the start-up steps every command needs.</summary>
+    /// <summary>
+    /// Runs an action inside a service scope, after the start-up steps every command needs: the
+    /// server's, without its demo data — the schema current (or migrated, when configured) and the
+    /// first keys created.
+    /// </summary>
     internal static async Task<int> InScopeAsync(IServiceProvider services, Func<IServiceProvider, CancellationToken, Task> action, CancellationToken cancellationToken, bool initialize = true)
     {
         if (initialize)
         {
-            await services.GetRequiredService<IHost>().InitializeIdentityProviderAsync(seedDevelopmentData: false, cancellationToken);
+            using var startup = services.CreateScope();
+            await DatabaseSchema.EnsureCurrentAsync(startup.ServiceProvider, cancellationToken);
+            await startup.ServiceProvider.GetRequiredService<ServerKeyStore>().EnsureKeysAsync(cancellationToken);
         }
 
         using var scope = services.CreateScope();

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
-using IdentityProvider.Authorization;
-using Microsoft.Extensions.Options;
+using IdentityProvider.Persistence;
 using OpenIddict.Abstractions;
 
 namespace IdentityProvider.Clients;
@@ -9,10 +8,10 @@ namespace IdentityProvider.Clients;
 /// Every origin some registered client allows (<see cref="ClientSettings.AllowedOrigins"/>), for the
 /// CORS answers that cannot tell which client asks (a preflight, userinfo). Loaded through the
 /// application manager and kept like <see cref="ApplicationCache"/>'s entries: dropped when this node
-/// changes a client (its generation moves), and reloaded after <see cref="OidcOptions.ClientCacheLifetime"/>
+/// changes a client (its generation moves), and reloaded after <see cref="ApplicationCache.Lifetime"/>
 /// to see another node's changes; so one query per lifetime, not one per request.
 /// </summary>
-public sealed class AllowedOriginIndex(ApplicationCache cache, TimeProvider time, IOptionsMonitor<OidcOptions> options)
+public sealed class AllowedOriginIndex(ApplicationCache cache, TimeProvider time)
 {
     private Snapshot? current;
 
@@ -38,7 +37,7 @@ public sealed class AllowedOriginIndex(ApplicationCache cache, TimeProvider time
             origins.UnionWith(ClientSettings.Origins(await applications.GetSettingsAsync(application, cancellationToken)));
         }
 
-        return new Snapshot(origins.ToFrozenSet(StringComparer.Ordinal), generation, time.GetUtcNow() + options.CurrentValue.ClientCacheLifetime);
+        return new Snapshot(origins.ToFrozenSet(StringComparer.Ordinal), generation, time.GetUtcNow() + cache.Lifetime);
     }
 
     private sealed record Snapshot(FrozenSet<string> Origins, long Generation, DateTimeOffset ExpiresAt);

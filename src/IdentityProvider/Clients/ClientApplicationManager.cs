@@ -1,5 +1,5 @@
 using IdentityProvider.Data;
-using Microsoft.EntityFrameworkCore;
+using IdentityProvider.Persistence;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
@@ -12,7 +12,7 @@ namespace IdentityProvider.Clients;
 /// (a keyed hash, microseconds) instead of PBKDF2 (milliseconds, on every token request). Secrets
 /// hashed before by OpenIddict's PBKDF2 still verify, and are re-hashed on their first success.
 /// Lookups by client_id and id are served by the cross-request <see cref="ApplicationCache"/>
-/// (detached snapshots, loaded with a compiled no-tracking query); every change drops it.
+/// (detached snapshots); every change drops it.
 /// </summary>
 public sealed partial class ClientApplicationManager(
     IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,
@@ -23,50 +23,16 @@ public sealed partial class ClientApplicationManager(
     IdpDbContext db)
     : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
 {
-    private static readonly CompiledQuery<Func<IdpDbContext, string, CancellationToken, Task<OpenIddictEntityFrameworkCoreApplication?>>> ByClientId =
-        new(() => EF.CompileAsyncQuery((IdpDbContext context, string clientId, CancellationToken _) =>
-            context.Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking().FirstOrDefault(a => a.ClientId == clientId)));
-
-    private static readonly CompiledQuery<Func<IdpDbContext, string, CancellationToken, Task<OpenIddictEntityFrameworkCoreApplication?>>> ById =
-        new(() => EF.CompileAsyncQuery((IdpDbContext context, string id, CancellationToken _) =>
-            context.Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking().FirstOrDefault(a => a.Id == id)));
-
-    public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken = default)
+    public override ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        if (applicationCache.FindByClientId(identifier) is { } cached)
-        {
-            return cached;
-        }
-
-        var generation = applicationCache.Generation;
-        var application = await ByClientId.For(db)(db, identifier, cancellationToken);
-        // A case-insensitive collation (SQL Server) may match another case: OpenIddict's manager filters the same way.
-        if (application is null || !string.Equals(application.ClientId, identifier, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        applicationCache.Add(application, generation);
-        return application;
+        return applicationCache.FindByClientIdAsync(db, identifier, cancellationToken);
     }
 
-    public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByIdAsync(string identifier, CancellationToken cancellationToken = default)
+    public override ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByIdAsync(string identifier, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
-        if (applicationCache.FindById(identifier) is { } cached)
-        {
-            return cached;
-        }
-
-        var generation = applicationCache.Generation;
-        var application = await ById.For(db)(db, identifier, cancellationToken);
-        if (application is not null)
-        {
-            applicationCache.Add(application, generation);
-        }
-
-        return application;
+        return applicationCache.FindByIdAsync(db, identifier, cancellationToken);
     }
 
     public override async ValueTask CreateAsync(OpenIddictEntityFrameworkCoreApplication application, string? secret, CancellationToken cancellationToken = default)

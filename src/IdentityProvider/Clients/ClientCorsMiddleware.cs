@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
-using IdentityProvider.Authorization;
 using IdentityProvider.Common;
+using IdentityProvider.Persistence;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using OpenIddict.Abstractions;
@@ -26,7 +26,6 @@ public sealed partial class ClientCorsMiddleware(
     RequestDelegate next,
     ApplicationCache cache,
     TimeProvider time,
-    IOptionsMonitor<OidcOptions> oidc,
     IOptionsMonitor<OpenIddictServerOptions> server,
     ILogger<ClientCorsMiddleware> logger)
 {
@@ -35,7 +34,7 @@ public sealed partial class ClientCorsMiddleware(
     /// <summary>Short, so that a removed origin stops working within minutes in browsers that cached a preflight.</summary>
     private static readonly string PreflightMaxAge = ((int)TimeSpan.FromMinutes(10).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private readonly AllowedOriginIndex index = new(cache, time, oidc);
+    private readonly AllowedOriginIndex index = new(cache, time);
 
     // The endpoint paths are OpenIddict's options, read at the first request rather than while the pipeline is built.
     private readonly Lazy<FrozenDictionary<string, CorsEndpoint>> endpoints = new(() => MapEndpoints(server.CurrentValue));

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using IdentityProvider.Common;
 using IdentityProvider.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Net;
 using IdentityProvider.Authorization;
+using IdentityProvider.Common;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 

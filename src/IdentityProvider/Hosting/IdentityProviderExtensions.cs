@@ -8,6 +8,7 @@ using IdentityProvider.Keys;
 using IdentityProvider.Lockout;
 using IdentityProvider.Login;
 using IdentityProvider.Mail;
+using IdentityProvider.Persistence;
 using IdentityProvider.Recovery;
 using IdentityProvider.Retention;
 using IdentityProvider.Tenants;
@@ -26,7 +27,7 @@ public static class IdentityProviderExtensions
         // A failed start is one line on standard error (StartupFailure), not the host's own error
         // with a stack trace; a background service that stops the host is still logged (Critical).
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        builder.AddIdpDatabase();
+        builder.AddIdpPersistence();
 
         builder.AddIdpDataProtection();
         builder.AddIdpTransportSecurity();

@@ -1,8 +1,6 @@
 using IdentityProvider.Authorization;
 using IdentityProvider.Clients;
-using IdentityProvider.Data;
 using IdentityProvider.Keys;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
@@ -32,19 +30,14 @@ public static class OpenIddictExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerKeyRefresher>());
         builder.Services.AddScoped<OidcPrincipalFactory>();
         builder.Services.AddScoped<RevokedAccessTokens>();
-        builder.Services.AddSingleton<ApplicationCache>();
 
         builder.Services.AddOpenIddict()
             .AddCore(core =>
             {
-                core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>();
+                // The EF Core stores, and those replacing OpenIddict's, are AddIdpPersistence's.
                 // Client secrets as a keyed hash instead of PBKDF2 (see ClientSecretHash); applications
                 // cached across requests (ApplicationCache).
                 core.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, ClientApplicationManager>();
-                // Token entries found by id with a compiled query (TokenEntryStore).
-                core.ReplaceTokenStore<OpenIddictEntityFrameworkCoreToken, TokenEntryStore>(ServiceLifetime.Scoped);
-                // A new authorization's application from the cache, not a query (AuthorizationEntryStore).
-                core.ReplaceAuthorizationStore<OpenIddictEntityFrameworkCoreAuthorization, AuthorizationEntryStore>(ServiceLifetime.Scoped);
             })
             .AddServer(server =>
             {
@@ -87,15 +80,6 @@ public static class OpenIddictExtensions
                 server.AddEventHandler(TokenSigningHandler.Descriptor);
                 server.AddIdpProtocolHardening();
 
-                // A token request's writes (redemption, new entries, a replay's revocation) and an
-                // authorization request's (authorization, code) go to the database in one
-                // transaction each, just before the response.
-                server.AddEventHandler(OidcRequestWrites.StartTokenRequest.Descriptor)
-                    .AddEventHandler(OidcRequestWrites.HoldConnection.Descriptor)
-                    .AddEventHandler(OidcRequestWrites.FlushTokenResponse.Descriptor)
-                    .AddEventHandler(OidcRequestWrites.StartAuthorizationSignIn.Descriptor)
-                    .AddEventHandler(OidcRequestWrites.FlushAuthorizationResponse.Descriptor);
-
                 // No row for ID tokens and client-credentials access tokens (UnrecordedTokens says
                 // why); revoking such an access token puts it on a deny list, checked wherever this
                 // server validates access tokens.
@@ -136,9 +120,6 @@ public static class OpenIddictExtensions
                 validation.EnableTokenEntryValidation();
                 validation.AddEventHandler(StatelessAccessTokenValidation.ValidationDescriptor);
             });
-
-        // OpenIddict's dispatcher, with the handlers of each event looked up instead of searched for.
-        builder.Services.Replace(ServiceDescriptor.Scoped<IOpenIddictServerDispatcher, IndexedServerDispatcher>());
 
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TimeProvider>((options, time) =>
         {

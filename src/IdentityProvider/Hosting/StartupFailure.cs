@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using IdentityProvider.Common;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 

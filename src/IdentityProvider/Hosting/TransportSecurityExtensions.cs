@@ -1,4 +1,5 @@
 using IdentityProvider.Authorization;
+using IdentityProvider.Common;
 using Microsoft.AspNetCore.CookiePolicy;
 using Microsoft.Extensions.Options;
 

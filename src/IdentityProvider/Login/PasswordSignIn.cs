@@ -1,8 +1,8 @@
 using IdentityProvider.Audit;
 using IdentityProvider.Authorization;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
 using IdentityProvider.Lockout;
+using IdentityProvider.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
 using IdentityProvider.Lockout;
+using IdentityProvider.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

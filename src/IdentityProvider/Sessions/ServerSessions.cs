@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IdentityProvider.Authorization;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
+using IdentityProvider.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;

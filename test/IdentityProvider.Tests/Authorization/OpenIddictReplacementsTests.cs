@@ -1,7 +1,6 @@
 using System.Net;
-using IdentityProvider.Authorization;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
+using IdentityProvider.Persistence;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,9 +13,8 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>
 /// The server finds token entries through <see cref="TokenEntryStore"/> (a compiled query), and that
 /// lookup returns what OpenIddict's did: the entry with its application and authorization, tracked,
-/// so that redeeming it writes the token's row and nothing else. Its events go through
-/// <see cref="IndexedServerDispatcher"/>, whose behaviour every OpenID Connect test exercises. On
-/// SQLite a request's one write runs on <see cref="SqliteWriter"/>'s thread.
+/// so that redeeming it writes the token's row and nothing else. Its events go through OpenIddict's
+/// own dispatcher. On SQLite a request's one write runs on <see cref="SqliteWriter"/>'s thread.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
@@ -32,10 +30,10 @@ public sealed class OpenIddictReplacementsTests(DatabaseKind kind) : OidcFlowFix
         });
 
     [Test]
-    public async Task TheServersDispatcher_IsTheIndexedOne() =>
+    public async Task TheServersDispatcher_IsOpenIddictsOwn() =>
         await Host.InScopeAsync(services =>
         {
-            Assert.That(services.GetRequiredService<OpenIddict.Server.IOpenIddictServerDispatcher>(), Is.InstanceOf<IndexedServerDispatcher>());
+            Assert.That(services.GetRequiredService<OpenIddict.Server.IOpenIddictServerDispatcher>(), Is.InstanceOf<OpenIddict.Server.OpenIddictServerDispatcher>());
             return Task.FromResult(0);
         });
 

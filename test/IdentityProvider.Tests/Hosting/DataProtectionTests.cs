@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IdentityProvider.Clients;
+using IdentityProvider.Common;
 using IdentityProvider.Data;
 using IdentityProvider.Hosting;
 using IdentityProvider.Tests.Infrastructure;

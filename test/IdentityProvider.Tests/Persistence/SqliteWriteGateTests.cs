@@ -1,11 +1,11 @@
 using System.Data.Common;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
+using IdentityProvider.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace IdentityProvider.Tests.Hosting;
+namespace IdentityProvider.Tests.Persistence;
 
 /// <summary>
 /// One SaveChanges at a time writes to the SQLite file, the others wait at the gate (not in

@@ -1,4 +1,4 @@
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Persistence;
 
 public enum DatabaseProvider
 {

@@ -1,17 +1,28 @@
-using IdentityProvider.Authorization;
+using IdentityProvider.Common;
 using IdentityProvider.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
 
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Persistence;
 
-public static class DatabaseExtensions
+/// <summary>
+/// The one registration of everything that knows a database engine: the pooled
+/// <see cref="IdpDbContext"/> on the configured provider, SQLite's write serialisation, the token
+/// and authorization requests' unit of work (<see cref="OidcRequestWrites"/>), and the OpenIddict
+/// stores that replace OpenIddict's own. Feature folders use what it registers through these
+/// named services; none of them opens a connection or picks a provider itself.
+/// </summary>
+public static class PersistenceExtensions
 {
-    /// <summary>Registers <see cref="IdpDbContext"/> (pooled) on the configured provider.</summary>
-    public static IHostApplicationBuilder AddIdpDatabase(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddIdpPersistence(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>()
             .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<ApplicationCacheOptions>()
+            .BindConfiguration(ApplicationCacheOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -33,26 +44,59 @@ public static class DatabaseExtensions
         }
 
         builder.Services.AddSingleton(sqliteFile ?? SqliteDatabaseFile.None);
-        builder.Services.AddSingleton<SqliteWriteGate>();
-        if (options.Provider == DatabaseProvider.Sqlite)
+        AddContext(builder.Services, options.Provider, connectionString);
+        AddOpenIddictStores(builder.Services);
+        return builder;
+    }
+
+    /// <summary>The pooled context, its interceptors and, on SQLite, the writing thread.</summary>
+    private static void AddContext(IServiceCollection services, DatabaseProvider provider, string connectionString)
+    {
+        services.AddSingleton<SqliteWriteGate>();
+        if (provider == DatabaseProvider.Sqlite)
         {
-            builder.Services.AddSingleton<SqliteWriter>();
+            services.AddSingleton<SqliteWriter>();
         }
 
-        builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton<OidcRequestWrites.Deferral>();
-        builder.Services.AddDbContextPool<IdpDbContext>((services, db) =>
+        services.AddSingleton<OidcRequestWrites.Deferral>();
+        services.AddScoped(OidcRequestWrites.Create);
+        services.AddDbContextPool<IdpDbContext>((root, db) =>
         {
-            Configure(db, options.Provider, connectionString);
+            Configure(db, provider, connectionString);
 
             // First: a suppressed save must not take a turn at the SQLite write gate.
-            db.AddInterceptors(services.GetRequiredService<OidcRequestWrites.Deferral>());
-            if (options.Provider == DatabaseProvider.Sqlite)
+            db.AddInterceptors(root.GetRequiredService<OidcRequestWrites.Deferral>());
+            if (provider == DatabaseProvider.Sqlite)
             {
-                db.AddInterceptors(services.GetRequiredService<SqliteWriteGate>(), BusyTimeout);
+                db.AddInterceptors(root.GetRequiredService<SqliteWriteGate>(), BusyTimeout);
             }
         });
-        return builder;
+    }
+
+    /// <summary>OpenIddict's EF Core stores on <see cref="IdpDbContext"/>, the two replaced ones, and the unit of work's handlers.</summary>
+    private static void AddOpenIddictStores(IServiceCollection services)
+    {
+        services.AddSingleton<ApplicationCache>();
+        services.AddOpenIddict()
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>();
+                // Token entries found by id with a compiled query (TokenEntryStore).
+                core.ReplaceTokenStore<OpenIddictEntityFrameworkCoreToken, TokenEntryStore>(ServiceLifetime.Scoped);
+                // A new authorization's application from the cache, not a query (AuthorizationEntryStore).
+                core.ReplaceAuthorizationStore<OpenIddictEntityFrameworkCoreAuthorization, AuthorizationEntryStore>(ServiceLifetime.Scoped);
+            })
+            .AddServer(server =>
+            {
+                // A token request's writes (redemption, new entries, a replay's revocation) and an
+                // authorization request's (authorization, code) go to the database in one
+                // transaction each, just before the response.
+                server.AddEventHandler(OidcRequestWrites.StartTokenRequest.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.HoldConnection.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.FlushTokenResponse.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.StartAuthorizationSignIn.Descriptor)
+                    .AddEventHandler(OidcRequestWrites.FlushAuthorizationResponse.Descriptor);
+            });
     }
 
     private static readonly SqliteBusyTimeout BusyTimeout = new();
@@ -99,7 +143,7 @@ public static class DatabaseExtensions
     /// <item><c>No Reset On Close=true</c>: a connection going back to the pool is not reset. The
     /// reset is seven statements (<c>RESET ALL</c>, <c>CLOSE ALL</c>, <c>UNLISTEN *</c>,
     /// <c>pg_advisory_unlock_all()</c>, ...) that the server runs before the connection's next
-    /// query — after every request, and six times in a login. They undo session state, which this
+    /// query — after every request, and several times in a login. They undo session state, which this
     /// server never creates: no session <c>SET</c>, <c>LISTEN</c>, held cursors, temporary tables or
     /// session-level advisory locks (<c>PostgresSessionStateTests</c> checks that pooled connections
     /// after the flows look like a fresh one). An open transaction is still rolled back when a

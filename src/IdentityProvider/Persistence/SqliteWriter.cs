@@ -4,21 +4,21 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SQLitePCL;
 
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// One dedicated thread that runs the SQLite writes of token and authorization requests (the one
-/// flush of each, <see cref="Authorization.OidcRequestWrites"/>) one after another, with the
+/// flush of each, <see cref="OidcRequestWrites"/>) one after another, with the
 /// synchronous <c>SaveChanges</c>, under the caller's execution context (its request, logging scope
 /// and trace); the caller awaits the result. Registered only when the database is SQLite.
 /// <para>
-/// Why: SQLite takes one writer at a time (<see cref="SqliteWriteGate"/>), and under load the refresh
-/// grant was bounded by that queue, not by the CPU — the gate was busy ~90 % of the time, each turn
-/// ~1.1 ms of wall time for ~0.45 ms of CPU, requests waited ~30 ms for it and ~15 % of the two cores
-/// stayed idle: the writer of the moment shared the cores with thirty other requests' threads, and
-/// each next writer's continuation queued behind their work items. A thread that only writes is
-/// ready the moment a write arrives and runs the next one straight after the commit. Microsoft.Data.Sqlite
-/// is synchronous underneath its async methods, so nothing blocks here that did not block before.
+/// Why: SQLite takes one writer at a time (<see cref="SqliteWriteGate"/>), so under load the token
+/// endpoint is bounded by that queue rather than by the CPU. On the thread pool the writer of the
+/// moment shares the cores with every other request's work, and each next writer's continuation
+/// queues behind their work items while the file waits. A thread that only writes is ready the
+/// moment a write arrives and runs the next one straight after the commit. Microsoft.Data.Sqlite is
+/// synchronous underneath its async methods, so the synchronous save blocks nothing that the
+/// asynchronous one would not.
 /// </para>
 /// <para>
 /// Group commit (<see cref="SaveChangesAsync"/>): the thread takes every write waiting in its queue
@@ -201,8 +201,8 @@ public sealed class SqliteWriter : IDisposable
     /// The writing thread's connection to the database at <paramref name="connectionString"/>,
     /// opened on first use and kept open while the database is in WAL mode (null otherwise: then
     /// nothing is kept, and the next save asks again). Kept open, its page cache stays valid across
-    /// its own commits — a request's pooled connection had to read the pages of every table and
-    /// index it wrote from the file again, as any other connection's commit voids a SQLite cache —
+    /// its own commits — a request's pooled connection would read the pages of every table and index
+    /// it writes from the file again, as any other connection's commit voids a SQLite cache —
     /// and while it is open no other connection can take the database out of WAL mode, so asking
     /// once is enough. It runs at <c>synchronous=NORMAL</c>: every commit on it is followed by the
     /// batch's fsync of the log before anyone is answered (<see cref="Run"/>).

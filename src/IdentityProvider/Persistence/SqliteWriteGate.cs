@@ -2,16 +2,16 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// Lets one <c>SaveChanges</c> at a time of this process write to the SQLite file. SQLite admits one
 /// writer; a second one gets SQLITE_BUSY, on which Microsoft.Data.Sqlite blocks its thread in
-/// <c>Thread.Sleep(150)</c> and retries — under concurrent token requests that was most of the
-/// latency (p99 over a second) and starved the thread pool. Waiting here instead hands the file
-/// over as soon as the previous writer commits (the token and authorization requests' writes come
-/// from <see cref="SqliteWriter"/>'s thread, with the synchronous <c>SaveChanges</c>, and wait here
-/// like any other). A <c>SaveChanges</c> inside an explicit transaction
+/// <c>Thread.Sleep(150)</c> and retries, so concurrent writers would sleep on thread-pool threads
+/// long after the file is free. Waiting here instead hands the file over as soon as the previous
+/// writer commits (the token and authorization requests' writes come from <see cref="SqliteWriter"/>'s
+/// thread, with the synchronous <c>SaveChanges</c>, and wait here like any other). A <c>SaveChanges</c>
+/// inside an explicit transaction
 /// is not gated: that transaction may already hold SQLite's write lock, and waiting for the gate
 /// while holding it would stall the gate's owner. Other processes (operator commands) still meet
 /// SQLite's own locking. WAL mode (set at migration) keeps readers out of the writer's way. A save
@@ -77,8 +77,8 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
     /// <summary>
     /// A save that lost an optimistic-concurrency check (two requests redeeming one refresh token)
     /// ends here, not in <c>SaveChangesFailed</c>, which EF Core does not call for it; the
-    /// transaction is already rolled back. Without this the turn stayed taken until the pooled
-    /// context's next save, and every other write waited <see cref="MaximumWait"/>.
+    /// transaction is already rolled back. Without this release the turn would stay taken until the
+    /// pooled context's next save, and every other write would wait <see cref="MaximumWait"/>.
     /// </summary>
     public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
     {
@@ -132,7 +132,7 @@ public sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : S
 
     /// <summary>
     /// Most saves of a token request are deferred and never held the gate: <c>TryGetValue</c> reads
-    /// without the table's lock, which <c>Remove</c> takes and every concurrent request met.
+    /// without the table's lock, which <c>Remove</c> takes, so those saves do not contend for it.
     /// </summary>
     private void Release(DbContext? context)
     {

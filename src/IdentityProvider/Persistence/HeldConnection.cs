@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// Keeps a context's database connection open until disposed. Without it EF Core opens and closes

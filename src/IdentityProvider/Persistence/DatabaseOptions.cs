@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Persistence;
 
 /// <summary>Configuration section <c>Database</c>; the connection string is <c>ConnectionStrings:Default</c>.</summary>
 public sealed class DatabaseOptions

@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
 using Microsoft.AspNetCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -8,18 +8,22 @@ using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
-namespace IdentityProvider.Authorization;
+namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// One unit of work per request that issues tokens: the token endpoint and the authorization
 /// endpoint. OpenIddict saves after each step — at the token endpoint the old token marked redeemed,
 /// the access-token entry, the refresh-token entry; at the authorization endpoint the ad-hoc
 /// authorization, the code's entry, then the code's entry again with its payload — one transaction
-/// and one commit each (an fsync each on SQLite, behind the process's write gate).
-/// During such a request the request's <see cref="IdpDbContext"/> keeps those changes tracked instead
-/// (<see cref="Deferral"/> suppresses its <c>SaveChanges</c>), and the flush writes them in one
-/// transaction just before the response is written, success or error alike (a token error response
-/// may carry a replay's revocation of the chain).
+/// and one commit each. During such a request the request's <see cref="IdpDbContext"/> keeps those
+/// changes tracked instead (<see cref="Deferral"/> suppresses its <c>SaveChanges</c>), and the flush
+/// writes them in one transaction just before the response is written, success or error alike (a
+/// token error response may carry a replay's revocation of the chain).
+/// <para>
+/// A scoped service: the handlers below, which see the HTTP request, start it in the request's scope;
+/// the EF Core interceptor knows only which contexts defer (<see cref="Deferral"/>), not HTTP. The
+/// scope's end stops the deferral, before the pooled context goes back to the pool.
+/// </para>
 /// <para>
 /// All or nothing: if the write fails, the client gets no tokens (and no code) and its old refresh
 /// token or code is untouched; if a redemption lost a race (another request redeemed the same token
@@ -38,12 +42,15 @@ namespace IdentityProvider.Authorization;
 /// own connection, the request awaiting it; elsewhere on the request's thread and connection.
 /// </para>
 /// </summary>
-public sealed partial class OidcRequestWrites
+public sealed partial class OidcRequestWrites : IDisposable
 {
-    private OidcRequestWrites(IdpDbContext context, SqliteWriter? writer)
+    private readonly Deferral deferral;
+
+    private OidcRequestWrites(IdpDbContext context, SqliteWriter? writer, Deferral deferral)
     {
         Context = context;
         Writer = writer;
+        this.deferral = deferral;
     }
 
     /// <summary>The request's own context; writes through any other context are not deferred.</summary>
@@ -52,23 +59,40 @@ public sealed partial class OidcRequestWrites
     /// <summary>On SQLite, the thread that runs the flush (<see cref="SqliteWriter"/> says why); null on other databases.</summary>
     private SqliteWriter? Writer { get; }
 
-    private bool Deferring { get; set; } = true;
+    /// <summary>Whether this request has started its unit of work; it stays started after the flush.</summary>
+    private bool Started { get; set; }
+
+    private bool Deferring { get; set; }
 
     /// <summary>The context's connection while <see cref="HoldConnection"/> holds it open and the flush has yet to let it go.</summary>
     private HeldConnection? Held { get; set; }
 
-    private static void Begin(OpenIddictServerTransaction transaction)
+    /// <summary>The request scope's instance (registered as scoped by <c>AddIdpPersistence</c>).</summary>
+    internal static OidcRequestWrites Create(IServiceProvider services) => new(
+        services.GetRequiredService<IdpDbContext>(),
+        services.GetService<SqliteWriter>(),
+        services.GetRequiredService<Deferral>());
+
+    /// <summary>The unit of work of the request <paramref name="transaction"/> belongs to; null outside an HTTP request.</summary>
+    private static OidcRequestWrites? Of(OpenIddictServerTransaction transaction) =>
+        transaction.GetHttpRequest()?.HttpContext.RequestServices.GetRequiredService<OidcRequestWrites>();
+
+    private void Begin()
     {
-        if (transaction.GetHttpRequest()?.HttpContext is { } http)
-        {
-            http.Features.Set(new OidcRequestWrites(
-                http.RequestServices.GetRequiredService<IdpDbContext>(),
-                http.RequestServices.GetService<SqliteWriter>()));
-        }
+        Started = true;
+        Deferring = true;
+        deferral.Track(this);
     }
 
-    private static OidcRequestWrites? Current(OpenIddictServerTransaction transaction) =>
-        transaction.GetHttpRequest()?.HttpContext.Features.Get<OidcRequestWrites>();
+    /// <summary>The end of the request's scope: whatever was not flushed stays unsaved, and the context defers no more.</summary>
+    public void Dispose()
+    {
+        if (Started)
+        {
+            Deferring = false;
+            deferral.Untrack(this);
+        }
+    }
 
     /// <summary>
     /// Ends the deferral and writes what it kept, then lets the connection go.
@@ -77,6 +101,7 @@ public sealed partial class OidcRequestWrites
     private async ValueTask<bool> FlushAsync(CancellationToken cancellationToken)
     {
         Deferring = false;
+        deferral.Untrack(this);
         try
         {
             // Client credentials and most errors wrote nothing: no SaveChanges, no turn at SQLite's write gate.
@@ -131,7 +156,7 @@ public sealed partial class OidcRequestWrites
 
         public ValueTask HandleAsync(ExtractTokenRequestContext context)
         {
-            Begin(context.Transaction);
+            Of(context.Transaction)?.Begin();
             return default;
         }
     }
@@ -152,9 +177,9 @@ public sealed partial class OidcRequestWrites
 
         public ValueTask HandleAsync(ProcessSignInContext context)
         {
-            if (context.EndpointType == OpenIddictServerEndpointType.Authorization && Current(context.Transaction) is null)
+            if (context.EndpointType == OpenIddictServerEndpointType.Authorization && Of(context.Transaction) is { Started: false } writes)
             {
-                Begin(context.Transaction);
+                writes.Begin();
             }
 
             return default;
@@ -179,7 +204,7 @@ public sealed partial class OidcRequestWrites
         public async ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
             if (!context.Request.IsAuthorizationCodeGrantType() && !context.Request.IsRefreshTokenGrantType()
-                || Current(context.Transaction) is not { Deferring: true, Held: null } writes
+                || Of(context.Transaction) is not { Deferring: true, Held: null } writes
                 || context.Transaction.GetHttpRequest()?.HttpContext is not { } http)
             {
                 return;
@@ -203,7 +228,7 @@ public sealed partial class OidcRequestWrites
 
         public async ValueTask HandleAsync(ApplyTokenResponseContext context)
         {
-            if (Current(context.Transaction) is not { Deferring: true } writes)
+            if (Of(context.Transaction) is not { Deferring: true } writes)
             {
                 return;
             }
@@ -241,7 +266,7 @@ public sealed partial class OidcRequestWrites
 
         public async ValueTask HandleAsync(ApplyAuthorizationResponseContext context)
         {
-            if (Current(context.Transaction) is not { Deferring: true } writes)
+            if (Of(context.Transaction) is not { Deferring: true } writes)
             {
                 return;
             }
@@ -291,20 +316,31 @@ public sealed partial class OidcRequestWrites
         return pending;
     }
 
-    /// <summary>Suppresses <c>SaveChanges</c> of the request's context while the request defers.</summary>
-    public sealed class Deferral(IHttpContextAccessor http) : SaveChangesInterceptor
+    /// <summary>
+    /// Suppresses <c>SaveChanges</c> of a context whose request defers (a singleton, as interceptors
+    /// of a pooled context are): it holds the contexts of the units of work under way, each from
+    /// its start to its flush or the end of its request's scope. Only such a request's own context
+    /// defers; every other context of the process saves as usual.
+    /// </summary>
+    public sealed class Deferral : SaveChangesInterceptor
     {
+        private readonly ConcurrentDictionary<DbContext, OidcRequestWrites> deferring = new(ReferenceEqualityComparer.Instance);
+
         public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
             Deferring(eventData.Context) is { } writes ? InterceptionResult<int>.SuppressWithResult(writes.Defer()) : result;
 
         public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
             new(SavingChanges(eventData, result));
 
+        internal void Track(OidcRequestWrites writes) => deferring[writes.Context] = writes;
+
+        internal void Untrack(OidcRequestWrites writes) => deferring.TryRemove(KeyValuePair.Create<DbContext, OidcRequestWrites>(writes.Context, writes));
+
         private OidcRequestWrites? Deferring(DbContext? context) =>
             context is not null
             && context.Database.CurrentTransaction is null
-            && http.HttpContext?.Features.Get<OidcRequestWrites>() is { Deferring: true } writes
-            && ReferenceEquals(writes.Context, context)
+            && deferring.TryGetValue(context, out var writes)
+            && writes.Deferring
                 ? writes
                 : null;
     }

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace IdentityProvider.Data;
+namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// An EF Core compiled query per model: a compiled query is bound to the model it first ran with,

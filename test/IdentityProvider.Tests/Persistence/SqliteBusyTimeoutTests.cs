@@ -1,10 +1,10 @@
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
+using IdentityProvider.Persistence;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IdentityProvider.Tests.Hosting;
+namespace IdentityProvider.Tests.Persistence;
 
 /// <summary>
 /// The server's SQLite connections wait in SQLite's busy handler (short back-off) for another

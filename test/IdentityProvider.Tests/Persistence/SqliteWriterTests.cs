@@ -1,12 +1,12 @@
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
+using IdentityProvider.Persistence;
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace IdentityProvider.Tests.Hosting;
+namespace IdentityProvider.Tests.Persistence;
 
 /// <summary>
 /// <see cref="SqliteWriter"/> runs every write on its one thread, in the order queued, under the

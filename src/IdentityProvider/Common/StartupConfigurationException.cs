@@ -1,4 +1,4 @@
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Common;
 
 /// <summary>
 /// Configuration the server cannot start with. Its message is the one line an operator reads

@@ -1,11 +1,10 @@
-using IdentityProvider.Clients;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore;
 using OpenIddict.EntityFrameworkCore.Models;
 
-namespace IdentityProvider.Authorization;
+namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// OpenIddict's EF Core authorization store, except that a new authorization's application comes
@@ -25,7 +24,7 @@ public sealed class AuthorizationEntryStore(
     public override async ValueTask SetApplicationIdAsync(OpenIddictEntityFrameworkCoreAuthorization authorization, string? identifier, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authorization);
-        if (string.IsNullOrEmpty(identifier) || applications.FindById(identifier) is not { } cached)
+        if (string.IsNullOrEmpty(identifier) || applications.FindCachedById(identifier) is not { } cached)
         {
             await base.SetApplicationIdAsync(authorization, identifier, cancellationToken);
             return;

@@ -1,4 +1,4 @@
-namespace IdentityProvider.Hosting;
+namespace IdentityProvider.Persistence;
 
 /// <summary>The SQLite database file this process uses, and whether it existed when the process started.</summary>
 public sealed partial class SqliteDatabaseFile(string? path, bool existed)
