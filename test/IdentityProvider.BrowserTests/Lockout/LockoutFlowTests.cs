@@ -9,6 +9,7 @@ namespace IdentityProvider.BrowserTests.Lockout;
 /// <summary>R-7.3 in Chromium: ten wrong passwords lock, the lock mail's link (from the SMTP server) unlocks once.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class LockoutFlowTests(DatabaseKind kind) : MailFlowFixture(kind)
 {
     private const string Invalid = "メールアドレスまたはパスワードが正しくありません。";

@@ -12,6 +12,7 @@ namespace IdentityProvider.BrowserTests.PasswordReset;
 /// <summary>R-7.4 in Chromium, as the manual walks it: the login page's link, the address, the mailed link, the new password.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class PasswordResetFlowTests(DatabaseKind kind) : MailFlowFixture(kind)
 {
     private const string NewPassword = "Aozora-Kumo-2027#q";

@@ -14,6 +14,7 @@ namespace IdentityProvider.Tests.Admin;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AdminApiInputTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
     private const string Password = "Kumo-Sora-2026!x";

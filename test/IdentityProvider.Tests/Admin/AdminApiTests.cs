@@ -9,6 +9,7 @@ namespace IdentityProvider.Tests.Admin;
 /// <summary>The admin REST API's happy paths (SPEC §11), on each database the product supports here.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AdminApiTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
     [Test]

@@ -10,6 +10,7 @@ namespace IdentityProvider.Tests.Audit;
 /// <summary><c>GET /admin/api/audit</c>: filters that run in the database, newest first, keyset pages, problem details for bad values.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AuditApiTests(DatabaseKind kind) : AdminApiFixture(kind)
 {
     protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["AdminApi:OpenApi"] = "true" };

@@ -8,6 +8,7 @@ namespace IdentityProvider.Tests.Audit;
 /// <summary><c>audit list</c> in process: one tab-separated line per event, newest first, time in ISO 8601 UTC.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AuditCommandsTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]

@@ -8,6 +8,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>Errors of known clients go back to them (RFC 6749 §4.1.2.1, RFC 9207); loopback redirect URIs (RFC 8252 §7.3).</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AuthorizationErrorRedirectTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [TestCase("response_type", "token", "unsupported_response_type")]

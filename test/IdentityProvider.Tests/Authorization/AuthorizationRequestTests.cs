@@ -11,6 +11,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>prompt, max_age and bad authorization requests (OIDC Core §3.1.2).</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AuthorizationRequestTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

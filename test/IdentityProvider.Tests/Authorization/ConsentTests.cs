@@ -13,6 +13,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>Third-party clients (explicit consent): the screen, the remembered decision, prompt=consent/none, deny, revoke.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed partial class ConsentTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

@@ -7,6 +7,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>Only a valid id_token_hint of the session's own user skips the logout confirmation.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class EndSessionHintTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

@@ -9,6 +9,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>Hostile form bodies get 400/413/415 — JSON at the protocol endpoints, the error page on pages — never a 500.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class FormLimitsTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     public static IEnumerable<TestCaseData> HostileBodies()

@@ -11,6 +11,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>Bounded, single parameters at PAR, authorize and token; max_age; the PAR quota and lifetime.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ParameterLimitsTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Oidc:PushedRequestsPerClient"] = "3" };

@@ -11,6 +11,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// <summary>No secrets in URLs, one client authentication, client-credentials scopes, discovery, audiences.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ProtocolSurfaceTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

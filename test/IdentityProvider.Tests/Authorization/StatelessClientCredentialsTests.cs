@@ -16,6 +16,7 @@ namespace IdentityProvider.Tests.Authorization;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class StatelessClientCredentialsTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

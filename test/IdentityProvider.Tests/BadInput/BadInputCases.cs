@@ -17,6 +17,9 @@ public static class BadInputCases
 
     public static IEnumerable<TestCaseData> PostgreSql() => PostgreSqlSubset.Select(ToTestCase);
 
+    /// <summary>SQL Server: the PostgreSQL subset, for the same reasons (its text types, indexes and parser are its own).</summary>
+    public static IEnumerable<TestCaseData> SqlServer() => PostgreSqlSubset.Select(ToTestCase);
+
     private static TestCaseData ToTestCase(BadInputCase c) => new TestCaseData(c).SetName(c.Name);
 
     private static List<BadInputCase> Build()

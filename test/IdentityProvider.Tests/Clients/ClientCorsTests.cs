@@ -15,6 +15,7 @@ namespace IdentityProvider.Tests.Clients;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ClientCorsTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     private const string AllowOrigin = "Access-Control-Allow-Origin";

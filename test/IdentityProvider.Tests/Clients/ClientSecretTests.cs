@@ -16,6 +16,7 @@ namespace IdentityProvider.Tests.Clients;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ClientSecretTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]

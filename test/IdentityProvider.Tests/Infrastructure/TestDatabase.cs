@@ -1,23 +1,19 @@
-using System.Net.Sockets;
-using Testcontainers.MsSql;
-
 namespace IdentityProvider.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh, empty database of the given kind: a new SQLite file, a new database on the shared
-/// throwaway PostgreSQL server, or a SQL Server container where a Docker engine answers.
+/// throwaway PostgreSQL server, or a new database on the shared SQL Server container where a Docker
+/// engine answers (<see cref="SharedSqlServer"/>; elsewhere the SQL Server test is skipped).
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string? sqliteFolder;
-    private readonly MsSqlContainer? container;
 
-    private TestDatabase(DatabaseKind kind, string connectionString, string? sqliteFolder = null, MsSqlContainer? container = null)
+    private TestDatabase(DatabaseKind kind, string connectionString, string? sqliteFolder = null)
     {
         Kind = kind;
         ConnectionString = connectionString;
         this.sqliteFolder = sqliteFolder;
-        this.container = container;
     }
 
     public DatabaseKind Kind { get; }
@@ -38,16 +34,7 @@ public sealed class TestDatabase : IAsyncDisposable
                 var cluster = await SharedPostgres.GetAsync();
                 return new TestDatabase(kind, await cluster.CreateDatabaseAsync());
             case DatabaseKind.SqlServer:
-                if (!DockerAnswers(out var why))
-                {
-                    // Explicit, logged condition: SQL Server needs a Docker engine, which this machine lacks.
-                    // The same test cases run on SQLite and PostgreSQL.
-                    Assert.Ignore($"SQL Server tests skipped: {why}");
-                }
-
-                var sql = new MsSqlBuilder("mcr.microsoft.com/mssql/server:2022-latest").Build();
-                await sql.StartAsync();
-                return new TestDatabase(kind, sql.GetConnectionString(), container: sql);
+                return new TestDatabase(kind, await SharedSqlServer.CreateDatabaseAsync());
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
@@ -55,9 +42,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (container is not null)
+        if (Kind == DatabaseKind.SqlServer)
         {
-            await container.DisposeAsync();
+            await SharedSqlServer.DropDatabaseAsync(ConnectionString);
         }
 
         if (sqliteFolder is not null)
@@ -71,31 +58,6 @@ public sealed class TestDatabase : IAsyncDisposable
             {
                 // A file still open by a finishing request; the temp folder is cleaned by the OS.
             }
-        }
-    }
-
-    private static bool DockerAnswers(out string why)
-    {
-        var socket = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && host.StartsWith("unix://", StringComparison.Ordinal)
-            ? host["unix://".Length..]
-            : "/var/run/docker.sock";
-        if (!File.Exists(socket))
-        {
-            why = $"no Docker engine socket at {socket}";
-            return false;
-        }
-
-        try
-        {
-            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            client.Connect(new UnixDomainSocketEndPoint(socket));
-            why = string.Empty;
-            return true;
-        }
-        catch (SocketException e)
-        {
-            why = $"the Docker engine socket at {socket} does not answer ({e.SocketErrorCode})";
-            return false;
         }
     }
 }

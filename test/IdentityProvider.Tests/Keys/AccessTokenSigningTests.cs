@@ -25,6 +25,7 @@ namespace IdentityProvider.Tests.Keys;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class AccessTokenSigningTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

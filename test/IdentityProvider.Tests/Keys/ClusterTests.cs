@@ -16,6 +16,7 @@ namespace IdentityProvider.Tests.Keys;
 /// <remarks>Each test builds its own cluster on its own database: rotation changes what every node sees.</remarks>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ClusterTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

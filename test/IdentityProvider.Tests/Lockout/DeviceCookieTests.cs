@@ -12,6 +12,7 @@ namespace IdentityProvider.Tests.Lockout;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class DeviceCookieTests(DatabaseKind kind)
 {
     private IdpTestHost host = null!;

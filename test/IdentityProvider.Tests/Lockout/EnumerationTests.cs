@@ -9,6 +9,7 @@ namespace IdentityProvider.Tests.Lockout;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class EnumerationTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]

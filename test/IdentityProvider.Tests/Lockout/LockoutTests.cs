@@ -11,6 +11,7 @@ namespace IdentityProvider.Tests.Lockout;
 /// <summary>R-7.3 through HTTP: ten consecutive wrong passwords lock, the right one resets the count, a lock holds.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class LockoutTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]

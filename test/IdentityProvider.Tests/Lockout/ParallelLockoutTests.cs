@@ -13,6 +13,7 @@ namespace IdentityProvider.Tests.Lockout;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ParallelLockoutTests(DatabaseKind kind)
 {
     private const int AttemptsPerNode = 12;

@@ -8,6 +8,7 @@ namespace IdentityProvider.Tests.Lockout;
 /// <summary>R-7.3, R-7.5: the lock mail's link unlocks once, by POST, within 14 days.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed partial class UnlockLinkTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]

@@ -6,6 +6,7 @@ namespace IdentityProvider.Tests.Lockout;
 /// <summary>R-7.3 end to end: the lock mail leaves through the outbox and a real SMTP server, and its link unlocks.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class UnlockMailTests(DatabaseKind kind)
 {
     [Test]

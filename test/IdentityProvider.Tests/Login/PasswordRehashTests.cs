@@ -14,6 +14,7 @@ namespace IdentityProvider.Tests.Login;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class PasswordRehashTests(DatabaseKind kind) : HostFixture(kind)
 {
     private const string Configured = "$argon2id$v=19$m=19456,t=2,p=1$";

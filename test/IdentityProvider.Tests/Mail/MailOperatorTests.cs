@@ -14,6 +14,7 @@ namespace IdentityProvider.Tests.Mail;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class MailOperatorTests(DatabaseKind kind)
 {
     private const string Refused = "nobody@example.jp";

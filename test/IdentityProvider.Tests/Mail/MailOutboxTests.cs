@@ -12,6 +12,7 @@ namespace IdentityProvider.Tests.Mail;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class MailOutboxTests(DatabaseKind kind)
 {
     [Test]

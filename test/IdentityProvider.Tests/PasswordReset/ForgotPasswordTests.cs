@@ -10,6 +10,7 @@ namespace IdentityProvider.Tests.PasswordReset;
 /// <summary>R-7.4, first half: the address form answers the same for every address; only a password user gets mail.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed partial class ForgotPasswordTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]

@@ -7,6 +7,7 @@ namespace IdentityProvider.Tests.PasswordReset;
 /// <summary>R-7.4 end to end: the reset mail and the notice leave through a real SMTP server; the mailed link resets.</summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ResetMailTests(DatabaseKind kind)
 {
     [Test]

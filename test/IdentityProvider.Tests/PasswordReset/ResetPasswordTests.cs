@@ -15,6 +15,7 @@ namespace IdentityProvider.Tests.PasswordReset;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ResetPasswordTests(DatabaseKind kind) : HostFixture(kind)
 {
     [Test]

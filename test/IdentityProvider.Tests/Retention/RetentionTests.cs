@@ -19,6 +19,7 @@ namespace IdentityProvider.Tests.Retention;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class RetentionTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?>

@@ -17,6 +17,7 @@ namespace IdentityProvider.Tests.Security;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class OutboxBodyAtRestTests(DatabaseKind kind)
 {
     [Test]

@@ -18,6 +18,7 @@ namespace IdentityProvider.Tests.Security;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class SecretsAtRestTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     [Test]

@@ -13,6 +13,7 @@ namespace IdentityProvider.Tests.Security;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class SecurityBcpTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     private const string RegisteredUri = "https://rp.example/app/cb";

@@ -22,6 +22,7 @@ namespace IdentityProvider.Tests.Sessions;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.PostgreSql)]
+[TestFixture(DatabaseKind.SqlServer)]
 public sealed class ServerSessionTests(DatabaseKind kind) : OidcFlowFixture(kind)
 {
     // One day, so that a session in use reaches it without the clock moving far.
