@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of issue #3 in one command: builds our server (Release), starts it on a real
+# The benchmark in one command: builds our server (Release), starts it on a real
 # database (SQLite and/or a throwaway PostgreSQL cluster), starts node-oidc-provider (pinned in
 # package-lock.json) configured the same way, drives both with the same load generator, measures
 # the password-hash rate of this machine, and prints a table. Results: bench/results/latest.json
@@ -13,8 +13,8 @@
 #
 #   --duration S      measured seconds per scenario (default 10; --quick: 5)
 #   --warmup S        seconds of the same load before each measurement, not counted (default 60;
-#                     --quick: 5). A fresh process's refresh path reaches its steady rate after
-#                     40-70 s of load (tiered compilation, dynamic PGO); 30 s measured some early.
+#                     --quick: 5). A fresh process's refresh path needs about a minute of load to
+#                     reach its steady rate (tiered compilation, dynamic PGO).
 #   --connections N   concurrent connections / virtual users (default 32)
 #   --db              which databases our server runs on (default both)
 #   --login-only      only the login scenario and the password-hash measurements around it (no
@@ -186,7 +186,7 @@ say "run $RUN_ID: warm-up ${WARMUP}s, duration ${DURATION}s, ${CONNECTIONS} conn
 
 # --- 1. the password hash alone ----------------------------------------------------------------
 # Measured at the start and again right before and right after each login scenario, since the
-# machine's speed drifts (10-30 % within minutes on the shared VM) and other work changes both numbers;
+# machine's speed drifts within minutes on a shared VM and other work changes both numbers;
 # each login row is compared with the mean of the two hash rates measured around it. The tool runs
 # the server's own hasher with the server's Passwords:Argon2id: its appsettings.json from the publish
 # folder and the same environment (--argon2id-* above), validated as at the server's start.

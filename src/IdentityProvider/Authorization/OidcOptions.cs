@@ -21,8 +21,8 @@ public sealed class OidcOptions
     public bool RequireHttps { get; set; } = true;
 
     /// <summary>
-    /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; a signature costs a tenth of
-    /// an RS256 one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
+    /// JOSE algorithm of access-token signatures: <c>ES256</c> (default; a signature costs a small
+    /// fraction of an RS256 one) or <c>RS256</c> for resource servers that cannot validate ECDSA. ID tokens are
     /// RS256, the algorithm every relying party accepts, unless the client registered
     /// <c>id_token_signed_response_alg</c> ES256. Both keys are always published.
     /// </summary>
@@ -31,7 +31,7 @@ public sealed class OidcOptions
 
     /// <summary>
     /// Record client-credentials access tokens in the token table. Off by default: they are
-    /// self-contained signed JWTs, issuing one then writes nothing (the write bounded the grant), and
+    /// self-contained signed JWTs, issuing one then writes nothing (a write per token would bound the grant), and
     /// revocation goes to a deny list read where this server validates tokens. On: one row per token.
     /// </summary>
     public bool StoreClientCredentialsAccessTokens { get; set; }
@@ -39,8 +39,8 @@ public sealed class OidcOptions
     /// <summary>
     /// How long a node serves a registered client from memory. Changes made through this node
     /// (admin API, start-up seeding) apply at once; changes made by another node or by an operator
-    /// command in another process apply within this time. At 10 s the client costs one query per
-    /// node per 10 s instead of one per token request. Zero turns the cache off.
+    /// command in another process apply within this time: one query per node per lifetime instead of
+    /// one per token request. Zero turns the cache off.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClientCacheLifetime { get; set; } = TimeSpan.FromSeconds(10);

@@ -16,8 +16,8 @@ namespace IdentityProvider.Authorization;
 /// <para>
 /// The criteria are OpenIddict's own (<c>IOpenIddictTokenManager.PruneAsync</c>), but the walk is
 /// not: OpenIddict deletes "the first 1,000 matches ordered by id" until none is left, so every batch
-/// re-reads the live rows that sort before the next match — quadratic in the table (500,000 old
-/// rows among 1,000,000 took 5 min 14 s on SQLite, each batch holding the write lock ~0.6 s). Here
+/// re-reads the live rows that sort before the next match — quadratic in the table, and on SQLite
+/// each batch holds the write lock while it reads. Here
 /// the rows created before the threshold are read once, oldest first, through the
 /// <c>(CreationDate, Id)</c> index, <see cref="BatchSize"/> at a time from a cursor; each batch's
 /// matches are deleted in one statement, on SQLite in turn with the token requests' saves
