@@ -4,7 +4,8 @@
 # package-lock.json) configured the same way, drives both with the same load generator, measures
 # the password-hash rate of this machine, and prints a table. Results: bench/results/latest.json
 # and bench/results/latest.svg (a --quick or --login-only run writes them into its run folder
-# instead); logs and raw results of the run in bench/results/tmp/<run>/.
+# instead); every run but a --quick one is also kept as bench/results/<run>.json, the run history;
+# logs and raw results of the run in bench/results/tmp/<run>/.
 #
 #   bench/run.sh [--duration 10] [--warmup 60] [--connections 32] [--db sqlite|postgres|both]
 #                [--quick] [--login-only] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
@@ -400,4 +401,9 @@ sed -i "s/\"loadAverageAtStart\"/\"loadAverageAtEnd\": [$(cut -d' ' -f1-3 /proc/
 if [[ $QUICK == 1 || $LOGIN_ONLY == 1 ]]; then OUT="$WORK/report"; else OUT="$BENCH/results/latest"; fi
 node "$BENCH/load/report.mjs" --work "$WORK" --json "$OUT.json" --svg "$OUT.svg" --markdown "$WORK/table.md"
 say "results: ${OUT#"$ROOT/"}.json, ${OUT#"$ROOT/"}.svg"
+# Every run but a --quick one is kept under its id: bench/results/*.json is the run history.
+if [[ $QUICK == 0 ]]; then
+  cp "$OUT.json" "$BENCH/results/$RUN_ID.json"
+  say "kept as bench/results/$RUN_ID.json"
+fi
 say "raw results and logs: ${WORK#"$ROOT/"}"
