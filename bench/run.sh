@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The benchmark of issue #3 in one command: builds our server (Release), starts it on a real
+# The benchmark in one command: builds our server (Release), starts it on a real
 # database (SQLite and/or a throwaway PostgreSQL cluster), starts node-oidc-provider (pinned in
 # package-lock.json) configured the same way, drives both with the same load generator, measures
 # the password-hash rate of this machine, and prints a table. Results: bench/results/latest.json
 # and bench/results/latest.svg (a --quick or --login-only run writes them into its run folder
-# instead); logs and raw results of the run in bench/results/tmp/<run>/.
+# instead); every run but a --quick one is also kept as bench/results/<run>.json, the run history;
+# logs and raw results of the run in bench/results/tmp/<run>/.
 #
 #   bench/run.sh [--duration 10] [--warmup 60] [--connections 32] [--db sqlite|postgres|both]
 #                [--quick] [--login-only] [--scale] [--scale-tenants 10000] [--scale-users 1000000]
@@ -13,8 +14,8 @@
 #
 #   --duration S      measured seconds per scenario (default 10; --quick: 5)
 #   --warmup S        seconds of the same load before each measurement, not counted (default 60;
-#                     --quick: 5). A fresh process's refresh path reaches its steady rate after
-#                     40-70 s of load (tiered compilation, dynamic PGO); 30 s measured some early.
+#                     --quick: 5). A fresh process's refresh path needs about a minute of load to
+#                     reach its steady rate (tiered compilation, dynamic PGO).
 #   --connections N   concurrent connections / virtual users (default 32)
 #   --db              which databases our server runs on (default both)
 #   --login-only      only the login scenario and the password-hash measurements around it (no
@@ -186,7 +187,7 @@ say "run $RUN_ID: warm-up ${WARMUP}s, duration ${DURATION}s, ${CONNECTIONS} conn
 
 # --- 1. the password hash alone ----------------------------------------------------------------
 # Measured at the start and again right before and right after each login scenario, since the
-# machine's speed drifts (10-30 % within minutes on the shared VM) and other work changes both numbers;
+# machine's speed drifts within minutes on a shared VM and other work changes both numbers;
 # each login row is compared with the mean of the two hash rates measured around it. The tool runs
 # the server's own hasher with the server's Passwords:Argon2id: its appsettings.json from the publish
 # folder and the same environment (--argon2id-* above), validated as at the server's start.
@@ -400,4 +401,9 @@ sed -i "s/\"loadAverageAtStart\"/\"loadAverageAtEnd\": [$(cut -d' ' -f1-3 /proc/
 if [[ $QUICK == 1 || $LOGIN_ONLY == 1 ]]; then OUT="$WORK/report"; else OUT="$BENCH/results/latest"; fi
 node "$BENCH/load/report.mjs" --work "$WORK" --json "$OUT.json" --svg "$OUT.svg" --markdown "$WORK/table.md"
 say "results: ${OUT#"$ROOT/"}.json, ${OUT#"$ROOT/"}.svg"
+# Every run but a --quick one is kept under its id: bench/results/*.json is the run history.
+if [[ $QUICK == 0 ]]; then
+  cp "$OUT.json" "$BENCH/results/$RUN_ID.json"
+  say "kept as bench/results/$RUN_ID.json"
+fi
 say "raw results and logs: ${WORK#"$ROOT/"}"

@@ -49,8 +49,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
         base.OnModelCreating(builder);
         builder.UseOpenIddict();
 
-        // Pruning walks tokens and authorizations oldest first (TokenPruner); without these it read
-        // the whole table once per batch of 1,000.
+        // Pruning walks tokens and authorizations oldest first (TokenPruner) with a cursor on these;
+        // without them each batch would read the whole table.
         builder.Entity<OpenIddictEntityFrameworkCoreToken>(token =>
         {
             token.HasIndex(t => new { t.CreationDate, t.Id });
@@ -200,8 +200,8 @@ public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
 
     /// <summary>
     /// One scan of the tracked entities for changes per save, here. Without it the audit check, the
-    /// save interceptors (a deferred token request's count of pending rows) and EF Core's own save each
-    /// scanned every tracked entity again. Returns the setting to restore after the save.
+    /// save interceptors and EF Core's own save would each scan every tracked entity again. Returns
+    /// the setting to restore after the save.
     /// </summary>
     private bool DetectChangesOnce()
     {

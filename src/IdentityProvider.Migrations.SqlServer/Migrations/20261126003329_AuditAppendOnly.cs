@@ -16,7 +16,7 @@ namespace IdentityProvider.Migrations.SqlServer.Migrations
             // INSTEAD OF: nothing is changed, the statement fails and its transaction rolls back.
             // CREATE TRIGGER must begin its batch; each Sql() operation is its own batch.
             // TRUNCATE TABLE fires no trigger on SQL Server: do not grant ALTER on the table to the
-            // server's login (docs/architecture.md).
+            // server's login (docs/persistence.md).
             migrationBuilder.Sql("""
                 CREATE TRIGGER [AuditEvents_AppendOnly] ON [AuditEvents]
                 INSTEAD OF UPDATE, DELETE

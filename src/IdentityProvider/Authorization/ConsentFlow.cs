@@ -10,7 +10,7 @@ namespace IdentityProvider.Authorization;
 /// parties): a remembered decision covering the scopes lets the request go on; otherwise, or with
 /// <c>prompt=consent</c>, the user is sent to the consent page (<c>prompt=none</c>:
 /// <c>consent_required</c>, OIDC Core §3.1.2.6), which comes back with a <see cref="ConsentMarker"/>.
-/// First-party clients (implicit consent) go on at once, as before.
+/// First-party clients (implicit consent) go on at once.
 /// </summary>
 public sealed class ConsentFlow(IOpenIddictApplicationManager applications, ConsentGrants grants, ConsentMarker markers)
 {

@@ -9,8 +9,8 @@ namespace IdentityProvider.Authorization;
 
 /// <summary>
 /// The raw parameters of every protocol request, checked before OpenIddict reads them: each at most
-/// once (RFC 6749 §3.1, §3.2 — OpenIddict would merge repeats into an array and use one of them:
-/// <c>prompt=login&amp;prompt=login</c> went unseen), each of a bounded length, and few parameters
+/// once (RFC 6749 §3.1, §3.2 — OpenIddict would merge repeats into an array and use one of them, so
+/// <c>prompt=login&amp;prompt=login</c> would go unseen), each of a bounded length, and few parameters
 /// this server does not know (PAR stores every parameter it gets). Credentials and tokens are
 /// refused in URLs (RFC 6750 §2.3, RFC 9700 §4.3.2): <c>access_token</c> in the userinfo query,
 /// secrets, codes and tokens in the query of the POST endpoints, and introspection by GET (RFC 7662

@@ -16,8 +16,8 @@ public static class TokenEndpoint
 {
     /// <remarks>
     /// No <c>UserManager</c> among the parameters: minimal APIs resolve every parameter before the
-    /// call, so each client-credentials token, which never looks at a user, built one (a dozen
-    /// services and its metrics) for a lockout check that needs two fields of the user.
+    /// call, so each client-credentials token, which never looks at a user, would build one (a dozen
+    /// services) for a lockout check that needs two fields of the user.
     /// </remarks>
     public static async Task<IResult> HandleAsync(
         HttpContext context,
@@ -55,9 +55,9 @@ public static class TokenEndpoint
     }
 
     /// <summary>
-    /// Operators' automation: the client acts for itself, <c>sub</c> is its client_id. No audience:
-    /// no resource servers are registered (scope entities with resources), so the token is for this
-    /// server; looking the scopes' resources up cost a query on every token request for nothing.
+    /// Operators' automation: the client acts for itself, <c>sub</c> is its client_id. The scopes'
+    /// resources are not looked up: no scope entities with resources are registered, so the query
+    /// would find nothing on every token request; <see cref="AccessTokenAudiences"/> sets <c>aud</c>.
     /// </summary>
     private static async Task<IResult> ClientCredentialsAsync(
         OpenIddictRequest request, IOpenIddictApplicationManager applications, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ public sealed record ClientRegistration
     /// <summary>
     /// <c>id_token_signed_response_alg</c> (OIDC Dynamic Client Registration §2): <c>RS256</c> (null:
     /// the default every relying party accepts) or <c>ES256</c>, for a relying party that validates
-    /// ECDSA — a twelfth of the signing cost.
+    /// ECDSA, whose signatures cost a small fraction of RSA ones.
     /// </summary>
     public string? IdTokenSignedResponseAlg { get; init; }
 

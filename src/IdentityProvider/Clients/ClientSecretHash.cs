@@ -9,7 +9,7 @@ namespace IdentityProvider.Clients;
 /// ones carry 256 random bits and operator-given ones are at least
 /// <see cref="ClientRegistry.MinimumSecretLength"/> characters, so guessing one from its hash costs
 /// 2^128 or more attempts whatever the hash's speed, and a slow password hash (OpenIddict's PBKDF2,
-/// ~3 ms a request) only slows every token request down (RFC 6819 §5.1.4.1.3 asks for hashed
+/// milliseconds of CPU) only slows every token request down (RFC 6819 §5.1.4.1.3 asks for hashed
 /// secrets, not slow ones). The per-secret key keeps equal secrets from having equal hashes.
 /// </summary>
 public static class ClientSecretHash

@@ -45,7 +45,7 @@ public static class OperatorInput
     /// <summary>
     /// Text a service looks rows up by (a tenant name, an audit subject): refused when it holds a
     /// character <see cref="IsHiddenControl"/> refuses, which no stored name has — and PostgreSQL
-    /// refuses NUL in a query's text, so the lookup failed instead of finding nothing.
+    /// refuses NUL in a query's text, so the lookup would fail instead of finding nothing.
     /// </summary>
     public static void RefuseHiddenControl(string? value, string field)
     {

@@ -10,11 +10,11 @@ namespace IdentityProvider.Passwords;
 /// </summary>
 /// <remarks>
 /// The default is OWASP's minimum for Argon2id (m = 19 MiB, t = 2, p = 1). Its stronger equivalent
-/// (m = 46 MiB, t = 1) was measured on the target VM too: there it costs far more CPU time per hash,
-/// because touching the larger memory costs more than the pass it saves, and it would cut the
-/// sign-ins a node serves accordingly. 19 MiB and two passes cost about what the PBKDF2 hash it
-/// replaces did, which is what the login's throughput was built around. Memory grows with the
-/// setting times the concurrent hashes, which <c>PasswordHashSlots</c> keeps at the core count.
+/// (m = 46 MiB, t = 1) costs far more CPU time per hash on the target VM, because touching the
+/// larger memory costs more than the pass it saves, and would cut the sign-ins a node serves
+/// accordingly; 19 MiB and two passes keep a sign-in's hash near the cost of Identity's PBKDF2
+/// hash, which the login's capacity is planned around. Memory grows with the setting times the
+/// concurrent hashes, which <c>PasswordHashSlots</c> keeps at the core count.
 /// </remarks>
 public sealed class Argon2idOptions : IValidatableObject
 {

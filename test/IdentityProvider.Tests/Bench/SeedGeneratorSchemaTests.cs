@@ -7,7 +7,7 @@ namespace IdentityProvider.Tests.Bench;
 
 /// <summary>
 /// bench/seed/generate.mjs writes users and tenants with plain SQL. When a migration adds a
-/// required column, the benchmark's seeding fails (it did after the lockout columns); this catches it
+/// required column, the benchmark's seeding fails; this catches it
 /// here, where the migration is made, instead of in the next benchmark run.
 /// </summary>
 public sealed partial class SeedGeneratorSchemaTests

@@ -23,9 +23,9 @@ namespace IdentityProvider.Tests.Infrastructure;
 /// created by that user (mode 0700, in a world-writable parent it can traverse); otherwise they run directly.
 /// </para>
 /// <para>
-/// Why /dev/shm when it is large: on the build VM's disk initdb takes 1 s and CREATE DATABASE 0.3 s;
-/// on tmpfs 0.4 s and 0.05 s. Each database costs about 7 MB of RAM there, so a small /dev/shm
-/// (Docker's default is 64 MB) means /tmp instead.
+/// Why /dev/shm when it is large: initdb and CREATE DATABASE wait on fsyncs, which tmpfs answers at
+/// once. Each database takes a few MB of RAM there, so a small /dev/shm (Docker's default is 64 MB)
+/// means /tmp instead.
 /// </para>
 /// <para>
 /// The binaries come from <c>IDP_TEST_PG_BIN</c> if set, else the newest <c>/usr/lib/postgresql/*/bin</c>.
