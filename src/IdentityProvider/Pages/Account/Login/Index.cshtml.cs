@@ -1,7 +1,9 @@
 using IdentityProvider.Login;
+using IdentityProvider.Throttling;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +11,7 @@ namespace IdentityProvider.Pages.Account.Login;
 
 /// <summary>The hosted login page: e-mail and password.</summary>
 [AllowAnonymous]
+[EnableRateLimiting(ThrottledForms.Login)]
 public sealed partial class IndexModel(
     PasswordSignIn passwordSignIn,
     IOptions<LoginPageOptions> options,
