@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -9,12 +8,13 @@ using OpenIddict.EntityFrameworkCore.Models;
 namespace IdentityProvider.Data;
 
 /// <summary>
-/// The one database of the identity provider: tenants and users (ASP.NET Core Identity),
+/// The one database of the identity provider: tenants and users (ASP.NET Core Identity's user
+/// tables; no role tables, a user's role is <see cref="ApplicationUser.Role"/>),
 /// OpenIddict's applications, authorizations, scopes and tokens, data-protection keys, the
 /// token signing keys and the browser sessions. Every node of a cluster shares it.
 /// </summary>
 public sealed class IdpDbContext(DbContextOptions<IdpDbContext> options)
-    : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+    : IdentityUserContext<ApplicationUser, Guid>(options), IDataProtectionKeyContext
 {
     /// <summary>The database trigger(s) that refuse UPDATE of audit rows, and DELETE of young ones (migrations AuditAppendOnly, AuditRetentionFloor).</summary>
     public const string AuditAppendOnlyTrigger = "AuditEvents_AppendOnly";

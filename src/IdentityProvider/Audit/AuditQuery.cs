@@ -91,7 +91,8 @@ public sealed class AuditQuery(IdpDbContext db, ILookupNormalizer normalizer)
 
         if (filter.Since > filter.Until)
         {
-            throw RequestRejectedException.Invalid("since", "must not be after until.");
+            // Worded without the other input's name, which each surface spells its own way.
+            throw RequestRejectedException.Invalid("since", "must not be after the end of the period.");
         }
 
         if (filter.Before is < 1)

@@ -8,10 +8,15 @@ namespace IdentityProvider.Hosting;
 
 public static class IdentityExtensions
 {
-    /// <summary>ASP.NET Core Identity for users: password hashing, the session cookie, security stamps.</summary>
+    /// <summary>
+    /// ASP.NET Core Identity for users: password hashing, the session cookie, security stamps.
+    /// Users only: a user's role is <see cref="ApplicationUser.Role"/>, so Identity's role tables,
+    /// role manager and role claims are not registered; nor are Identity's token providers, since
+    /// every mailed link is one of ours (<see cref="Links.LinkTokens"/>: single-use, stored hashed).
+    /// </summary>
     public static IHostApplicationBuilder AddIdpIdentity(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
+        builder.Services.AddIdentityCore<ApplicationUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
                 // The login ID is the e-mail address; any address the e-mail check accepts is a valid name.
@@ -27,9 +32,14 @@ public static class IdentityExtensions
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<IdpDbContext>()
-            .AddDefaultTokenProviders()
+            .AddSignInManager()
             .AddPasswordValidator<PasswordPolicyValidator>()
             .AddClaimsPrincipalFactory<SessionPrincipalFactory>();
+
+        // The one cookie a browser session needs, the default scheme of the pages, checked against
+        // the user's security stamp (SecurityStampValidator). No external or two-factor cookies:
+        // nothing signs in with them.
+        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddApplicationCookie();
         builder.Services.AddArgon2idPasswordHasher();
 
         builder.Services.ConfigureApplicationCookie(cookie =>

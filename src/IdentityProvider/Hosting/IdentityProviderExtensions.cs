@@ -66,7 +66,9 @@ public static class IdentityProviderExtensions
         builder.Services.AddScoped<PasswordReset>();
         builder.AddIdpRateLimiting();
 
-        builder.Services.AddRazorPages(options => options.Conventions.Add(new PageMethodsConvention()));
+        builder.Services.AddRazorPages(options => options.Conventions.Add(new PageMethodsConvention()))
+            // Forms are checked on the server (pages work without JavaScript): asp-for writes no data-val-* attributes.
+            .AddViewOptions(options => options.HtmlHelperOptions.ClientValidationEnabled = false);
         builder.AddIdpForwardedHeaders();
         return builder;
     }

@@ -1,15 +1,15 @@
-using System.Threading.RateLimiting;
 using IdentityProvider.Throttling;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Hosting;
 
-public static partial class RateLimitingExtensions
+public static class RateLimitingExtensions
 {
     /// <summary>
     /// Throttles the login and forgot-password form posts per client address and per submitted
     /// e-mail address (<see cref="RateLimitOptions"/>), so that lockout and reset mails
-    /// cannot be driven at machine speed. Rejected posts get 429 and the error page.
+    /// cannot be driven at machine speed: the named policies of <see cref="ThrottledForms"/>,
+    /// which the pages opt into with <c>[EnableRateLimiting]</c>. Rejected posts get 429 and the error page.
     /// </summary>
     public static IHostApplicationBuilder AddIdpRateLimiting(this IHostApplicationBuilder builder)
     {
@@ -17,21 +17,12 @@ public static partial class RateLimitingExtensions
             .BindConfiguration(RateLimitOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddRateLimiter(options =>
+        builder.Services.AddSingleton<FormPostPolicies>();
+        builder.Services.AddRateLimiter(options => options.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<FormPostPolicies>((options, policies) =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(ThrottledForms.PerClient),
-                PartitionedRateLimiter.Create<HttpContext, string>(ThrottledForms.PerAddress));
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = (context, _) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var fromLease) ? fromLease : ThrottledForms.RetryAfter(context.HttpContext);
-                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-                var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("IdentityProvider.Throttling");
-                LogRejected(logger, context.HttpContext.Request.Path);
-                return ValueTask.CompletedTask;
-            };
+            options.AddPolicy(ThrottledForms.Login, policies.Login);
+            options.AddPolicy(ThrottledForms.ForgotPassword, policies.ForgotPassword);
         });
         return builder;
     }
@@ -43,7 +34,4 @@ public static partial class RateLimitingExtensions
         app.UseRateLimiter();
         return app;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limit reached for a form post to {Path}")]
-    private static partial void LogRejected(ILogger logger, PathString path);
 }

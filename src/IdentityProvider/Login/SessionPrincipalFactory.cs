@@ -8,9 +8,8 @@ namespace IdentityProvider.Login;
 /// <summary>
 /// The session cookie's principal: the user's id, user name, e-mail address and security stamp —
 /// what Identity's own factory puts in it, read from the user row the sign-in already holds.
-/// Identity's factory for a user type with roles also reads the user's rows in
-/// <c>AspNetUserClaims</c> and <c>AspNetUserRoles</c> on every sign-in and every security-stamp
-/// refresh: two queries, and nothing in this product writes those tables. A user's role is
+/// Identity's factory also reads the user's rows in <c>AspNetUserClaims</c> on every sign-in and
+/// every security-stamp refresh: a query, and nothing in this product writes that table. A user's role is
 /// <see cref="ApplicationUser.Role"/>, which clients get from the token endpoint and userinfo
 /// (<see cref="Authorization.OidcPrincipalFactory"/>), not from the cookie.
 /// </summary>

@@ -1,24 +1,33 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.RateLimiting;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Throttling;
 
 /// <summary>
-/// The partitions of the form-post rate limits: which endpoint a request is (only POSTs of the
-/// login and forgot-password forms are limited), the client's address, and the e-mail address it
-/// submitted, which <see cref="ReadSubmittedAddressAsync"/> takes from the form before the limiter runs.
+/// The named rate-limiter policies of the form posts that cost a password hash or a mail, which a
+/// page opts into with <c>[EnableRateLimiting(ThrottledForms.Login)]</c>, and the two partition keys
+/// they count by: the client's address, and the e-mail address the form submitted, which
+/// <see cref="ReadSubmittedAddressAsync"/> takes from the form before the limiter runs.
 /// </summary>
 public static class ThrottledForms
 {
-    private const string AddressItem = "idp.throttle.address";
-    private const int SegmentsPerWindow = 6;
+    /// <summary>POSTs of the login form, limited by <see cref="RateLimitOptions.Login"/>.</summary>
+    public const string Login = "login";
 
-    /// <summary>Reads the posted form (buffered: the page binds it again) and keeps the normalized address.</summary>
+    /// <summary>POSTs of the forgot-password form, limited by <see cref="RateLimitOptions.ForgotPassword"/>.</summary>
+    public const string ForgotPassword = "forgot-password";
+
+    private const string AddressItem = "idp.throttle.address";
+
+    /// <summary>
+    /// For a form post to an endpoint under one of these policies: reads the posted form (buffered:
+    /// the page binds it again) and keeps the normalized address for <see cref="SubmittedAddress"/>.
+    /// </summary>
     public static async Task ReadSubmittedAddressAsync(HttpContext context, Func<Task> next)
     {
-        if (Limits(context) is not null && context.Request.HasFormContentType)
+        if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType
+            && context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName is Login or ForgotPassword)
         {
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             var email = form["Input.Email"].ToString().Trim();
@@ -28,59 +37,11 @@ public static class ThrottledForms
         await next();
     }
 
-    public static RateLimitPartition<string> PerClient(HttpContext context) =>
-        Partition(context, limits => limits.PerClient, ClientKey(context));
-
-    public static RateLimitPartition<string> PerAddress(HttpContext context) =>
-        Partition(context, limits => limits.PerAddress, context.Items[AddressItem] as string ?? string.Empty);
-
-    /// <summary>
-    /// The earliest moment a retry can succeed: one segment of the shorter window (a sliding window
-    /// frees permits segment by segment, and its leases carry no retry-after of their own).
-    /// </summary>
-    public static TimeSpan RetryAfter(HttpContext context)
-    {
-        var limits = Limits(context)?.Limits;
-        return limits is null ? TimeSpan.Zero : Min(limits.PerClient.Window, limits.PerAddress.Window) / SegmentsPerWindow;
-    }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    private static RateLimitPartition<string> Partition(HttpContext context, Func<EndpointLimits, WindowLimit> select, string key)
-    {
-        var (name, limits) = Limits(context) ?? default;
-        if (limits is null)
-        {
-            return RateLimitPartition.GetNoLimiter(string.Empty);
-        }
-
-        var limit = select(limits);
-        return RateLimitPartition.GetSlidingWindowLimiter($"{name}:{key}", _ => new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = limit.PermitLimit,
-            Window = limit.Window,
-            SegmentsPerWindow = SegmentsPerWindow,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-    }
-
-    private static (string Name, EndpointLimits Limits)? Limits(HttpContext context)
-    {
-        if (!HttpMethods.IsPost(context.Request.Method))
-        {
-            return null;
-        }
-
-        var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-        var path = context.Request.Path;
-        return path.Equals("/Account/Login", StringComparison.OrdinalIgnoreCase) ? ("login", options.Login)
-            : path.Equals("/Account/ForgotPassword", StringComparison.OrdinalIgnoreCase) ? ("forgot", options.ForgotPassword)
-            : null;
-    }
+    /// <summary>The address the form submitted, upper case; empty when it had none.</summary>
+    public static string SubmittedAddress(HttpContext context) => context.Items[AddressItem] as string ?? string.Empty;
 
     /// <summary>The client address (after ForwardedHeaders); an IPv6 client by its /64, which one subscriber usually holds whole.</summary>
-    private static string ClientKey(HttpContext context)
+    public static string ClientKey(HttpContext context)
     {
         var address = context.Connection.RemoteIpAddress;
         if (address is null)

@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace IdentityProvider.BrowserTests.Pages;
 
-/// <summary>The hosted login page, found by the stable ids of Pages/Account/Login.cshtml.</summary>
+/// <summary>The hosted login page, found by the stable ids of Pages/Account/Login/Index.cshtml.</summary>
 public sealed class LoginPage(IPage page)
 {
     public IPage Page { get; } = page;

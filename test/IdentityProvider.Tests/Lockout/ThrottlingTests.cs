@@ -115,6 +115,45 @@ public sealed class ThrottlingTests
         Assert.That(await QueuedMail.ForAsync(host, user.Email, "PasswordReset"), Has.Count.EqualTo(2), "no mail for the refused request");
     }
 
+    /// <summary>The policy belongs to the page, not to a path: the page's other route counts alike.</summary>
+    [Test]
+    public async Task Login_PostToTheIndexRoute_CountsAgainstTheSameAddressLimit()
+    {
+        var user = await host.CreateUserAsync();
+        using var browser = host.CreateBrowser();
+        for (var i = 0; i < 3; i++)
+        {
+            await LoginAnswer.AttemptAsync(browser, user.Email, "Wrong-" + i);
+        }
+
+        using var throttled = await browser.LoginAsync("/Account/Login/Index", user.Email, user.Password);
+
+        Assert.That(throttled.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That((await UserRecords.FindAsync(host, user.Email)).AccessFailedCount, Is.EqualTo(3), "a refused post never reached the password check");
+    }
+
+    [Test]
+    public async Task ForgotPassword_PostToTheIndexRoute_CountsAgainstTheSameAddressLimit()
+    {
+        var user = await host.CreateUserAsync();
+        using var browser = host.CreateBrowser();
+        for (var i = 0; i < 2; i++)
+        {
+            using var accepted = await ForgotPasswordAsync(browser, user.Email);
+            Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), $"request {i}");
+        }
+
+        var form = await (await browser.GetAsync("/Account/ForgotPassword/Index")).Content.ReadAsStringAsync();
+        using var throttled = await browser.SubmitFormAsync("/Account/ForgotPassword/Index", form, new Dictionary<string, string> { ["Input.Email"] = user.Email });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(throttled.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+            Assert.That(throttled.Headers.RetryAfter, Is.Not.Null);
+            Assert.That(await QueuedMail.ForAsync(host, user.Email, "PasswordReset"), Has.Count.EqualTo(2), "no mail for the refused request");
+        });
+    }
+
     [Test]
     public async Task ZeroFailuresBeforeLock_IsRefusedAtStart()
     {

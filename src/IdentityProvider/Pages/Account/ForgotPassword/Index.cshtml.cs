@@ -1,7 +1,9 @@
 using IdentityProvider.Recovery;
+using IdentityProvider.Throttling;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account.ForgotPassword;
 
@@ -10,6 +12,7 @@ namespace IdentityProvider.Pages.Account.ForgotPassword;
 /// is registered (no account enumeration).
 /// </summary>
 [AllowAnonymous]
+[EnableRateLimiting(ThrottledForms.ForgotPassword)]
 public sealed class IndexModel(PasswordReset reset) : PageModel
 {
     [BindProperty]

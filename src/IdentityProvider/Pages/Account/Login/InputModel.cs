@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IdentityProvider.Pages.Account;
+namespace IdentityProvider.Pages.Account.Login;
 
 /// <summary>What the login form posts.</summary>
-public sealed class LoginInput
+public sealed class InputModel
 {
     [Required(ErrorMessage = "Login_Error_EmailRequired")]
     [EmailAddress(ErrorMessage = "Login_Error_EmailFormat")]

@@ -1,35 +1,30 @@
-using IdentityProvider.Authorization;
-using IdentityProvider.Data;
 using IdentityProvider.Login;
+using IdentityProvider.Throttling;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
-namespace IdentityProvider.Pages.Account;
+namespace IdentityProvider.Pages.Account.Login;
 
 /// <summary>The hosted login page: e-mail and password.</summary>
 [AllowAnonymous]
-public sealed partial class LoginModel(
+[EnableRateLimiting(ThrottledForms.Login)]
+public sealed partial class IndexModel(
     PasswordSignIn passwordSignIn,
     IOptions<LoginPageOptions> options,
     IStringLocalizer<SharedResource> text,
-    ILogger<LoginModel> logger) : PageModel
+    ILogger<IndexModel> logger) : PageModel
 {
     [BindProperty]
-    public LoginInput Input { get; set; } = new();
+    public InputModel Input { get; set; } = new();
 
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    public string? Error { get; private set; }
-
-    /// <summary>The error is the lock message: the page then points to the password reset.</summary>
-    public bool Locked { get; private set; }
-
-    public LoginPageOptions Features => options.Value;
+    public ViewModel View { get; private set; } = ViewModel.For(options.Value);
 
     public void OnGet()
     {
@@ -47,8 +42,7 @@ public sealed partial class LoginModel(
         {
             LogSignInRejected(logger, result.Outcome);
             // the locked answer is given for unregistered addresses too (see PasswordSignInResult).
-            Locked = result.ShowLocked;
-            Error = text[result.ShowLocked ? "Login_Error_Locked" : "Login_Error_Invalid"];
+            View = ViewModel.For(options.Value, text[result.ShowLocked ? "Login_Error_Locked" : "Login_Error_Invalid"], result.ShowLocked);
             return Page();
         }
 
