@@ -7,11 +7,10 @@ namespace IdentityProvider.Persistence;
 /// <summary>
 /// Sets SQLite's own busy timeout on every connection the server opens. Without it a statement that
 /// meets another writer's lock returns SQLITE_BUSY at once and Microsoft.Data.Sqlite retries it after
-/// <c>Thread.Sleep(150)</c>: a write that the <see cref="SqliteWriteGate"/> does not cover
-/// (<c>ExecuteUpdate</c>, <c>ExecuteDelete</c>, explicit transactions) would block its thread for
-/// 150 ms on a lock that is held far shorter. SQLite's busy handler retries after 1, 2, 5, 10 … ms
-/// instead. Past <see cref="Timeout"/> the library's own retry loop takes over until the command
-/// timeout.
+/// a fixed sleep of its own: a write that the <see cref="SqliteWriteGate"/> does not cover
+/// (<c>ExecuteUpdate</c>, <c>ExecuteDelete</c>, explicit transactions) would block its thread far
+/// longer than the lock is held. SQLite's busy handler retries after short, growing waits instead.
+/// Past <see cref="Timeout"/> the library's own retry loop takes over until the command timeout.
 /// </summary>
 public sealed class SqliteBusyTimeout : DbConnectionInterceptor
 {
