@@ -31,6 +31,10 @@
 #   --id-token-alg    id_token_signed_response_alg of the relying party bench-rp on both servers (default
 #                     ES256: the bench's relying party validates ECDSA; RS256 is every client's default)
 #   --skip-build      reuse the previous run's build (bench/results/tmp/build)
+#   --idp DIR         run this published server folder instead of building one (bench/ab.sh: two builds)
+#   --only cc|refresh one scenario of our server only: no hash rate, no node-oidc-provider, no report
+#                     or history entry; its raw result is results/<scenario>-ours-<db>.json in the run
+#                     folder (bench/ab.sh reads it)
 #   --keep            keep the databases of the run (they are deleted at the end otherwise)
 #
 # Needs: the .NET 10 SDK, Node.js 20+ with npm; installs Debian's postgresql and sqlite3 when
@@ -43,6 +47,7 @@ COMMAND_LINE="bench/run.sh $*"
 
 DURATION=""; WARMUP=""; CONNECTIONS=32; DBS=both; QUICK=0; SCALE=0; LOGIN_ONLY=0
 SCALE_TENANTS=10000; SCALE_USERS=1000000; SCALE_WARMUP=""; NODE_ALG=auto; ID_TOKEN_ALG=ES256; SKIP_BUILD=0; KEEP=0
+IDP_DIR=""; ONLY=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -60,6 +65,8 @@ while [[ $# -gt 0 ]]; do
     --node-alg) NODE_ALG="$2"; shift 2 ;;
     --id-token-alg) ID_TOKEN_ALG="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
+    --idp) IDP_DIR="$(cd "$2" && pwd)"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -71,6 +78,10 @@ SCALE_WARMUP="${SCALE_WARMUP:-$(( WARMUP < 10 ? WARMUP : 10 ))}"
 case "$ID_TOKEN_ALG" in
   RS256|ES256) ;;
   *) echo "run.sh: --id-token-alg must be ES256 or RS256" >&2; exit 2 ;;
+esac
+case "$ONLY" in
+  ""|cc|refresh) ;;
+  *) echo "run.sh: --only must be cc or refresh" >&2; exit 2 ;;
 esac
 case "$DBS" in
   both) DB_LIST=(sqlite postgres) ;;
@@ -140,7 +151,9 @@ wait_http() { # url seconds pid
 }
 
 # --- build -----------------------------------------------------------------------------------
-if [[ $SKIP_BUILD == 0 || ! -f "$BUILD/idp/IdentityProvider.dll" ]]; then
+if [[ -n "$IDP_DIR" ]]; then
+  [[ -f "$IDP_DIR/IdentityProvider.dll" ]] || die "--idp $IDP_DIR: no IdentityProvider.dll there"
+elif [[ $SKIP_BUILD == 0 || ! -f "$BUILD/idp/IdentityProvider.dll" ]]; then
   say "dotnet publish src/IdentityProvider -c Release"
   rm -rf "$BUILD"
   dotnet publish "$ROOT/src/IdentityProvider" -c Release -o "$BUILD/idp" >"$WORK/logs/publish.log" 2>&1 \
@@ -148,7 +161,7 @@ if [[ $SKIP_BUILD == 0 || ! -f "$BUILD/idp/IdentityProvider.dll" ]]; then
   dotnet build "$BENCH/PasswordHashRate" -c Release -o "$BUILD/hashrate" >"$WORK/logs/hashrate-build.log" 2>&1 \
     || { tail -n 30 "$WORK/logs/hashrate-build.log" >&2; die "PasswordHashRate build failed"; }
 fi
-IDP="$BUILD/idp"
+IDP="${IDP_DIR:-$BUILD/idp}"
 
 # --- machine and settings --------------------------------------------------------------------
 cat >"$WORK/settings.json" <<EOF
@@ -196,7 +209,7 @@ measure_hash() { # name
   dotnet "$BUILD/hashrate/PasswordHashRate.dll" --config "$IDP" --threads "$(nproc)" --seconds "$DURATION" --warmup 3 \
     --json "$RESULTS/$1.json" >>"$WORK/logs/hashrate.log" || die "PasswordHashRate failed (see $WORK/logs/hashrate.log)"
 }
-measure_hash password-hash
+[[ -n "$ONLY" ]] || measure_hash password-hash
 
 # --- databases ---------------------------------------------------------------------------------
 start_postgres() {
@@ -355,6 +368,14 @@ for db in "${DB_LIST[@]}"; do
     stop_pid "$SERVER_PID"; SERVER_PID=""
     continue
   fi
+  if [[ -n "$ONLY" ]]; then
+    case "$ONLY" in
+      cc) run_cc ours "$db" "$base" "$SERVER_PID" client-credentials "$WARMUP" /connect/token ;;
+      refresh) run_refresh ours "$db" "$base" "$SERVER_PID" refresh "$WARMUP" /connect/token ;;
+    esac
+    stop_pid "$SERVER_PID"; SERVER_PID=""
+    continue
+  fi
   # The algorithm of the access tokens we issue (ID tokens: --id-token-alg on both sides).
   [[ -n "$OUR_ALG" ]] || OUR_ALG="$(curl -sf -X POST "$base/connect/token" --data-urlencode grant_type=client_credentials \
     --data-urlencode client_id=bench-cc --data-urlencode "client_secret=$CC_SECRET" --data-urlencode scope=idp.admin \
@@ -375,6 +396,8 @@ for db in "${DB_LIST[@]}"; do
   fi
   stop_pid "$SERVER_PID"; SERVER_PID=""
 done
+
+[[ -z "$ONLY" ]] || { say "raw results and logs: ${WORK#"$ROOT/"}"; exit 0; }
 
 # --- node-oidc-provider ------------------------------------------------------------------------
 if [[ $LOGIN_ONLY == 0 ]]; then
