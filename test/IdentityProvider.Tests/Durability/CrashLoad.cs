@@ -77,7 +77,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
             else
             {
                 ledger.Violation($"final check: chain {chain.Id} ({chain.Email}, {chain.Refreshes} refreshes): the newest refresh token, received in a 200 from run {chain.LatestRun}, "
-                    + $"was answered {(int)answer.Status} after the final restart: {answer.Body}");
+                    + $"was answered {(int)answer.Status} after the final restart: {OneLine(answer.Body)}");
             }
         });
         return redeemed;
@@ -125,11 +125,11 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
         {
             stopping.ThrowIfCancellationRequested();
             var pkce = Pkce.Create();
-            var run = server.Run;
+            var sent = server.Now();
             var authorize = await browser.GetAsync(AuthorizeUrl(pkce));
             if (authorize is null)
             {
-                await RecoverAsync(browser, run, "authorization request", stopping);
+                await RecoverAsync(browser, sent, "authorization request", stopping);
                 continue;
             }
 
@@ -137,7 +137,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
             {
                 if (signedIn is not null)
                 {
-                    ledger.Violation($"{worker}: the session of a completed sign-in ({signedIn}) is gone: run {run} asks for the login again");
+                    ledger.Violation($"{worker}: the session of a completed sign-in ({signedIn}) is gone: run {sent.Run} asks for the login again");
                 }
 
                 signedIn = await LogInAsync(worker, browser, email, authorize.Location!, stopping);
@@ -153,7 +153,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
                 continue;
             }
 
-            if (await RedeemCodeAsync(worker, browser, email, code.ToString(), pkce, run, stopping) is { } chain)
+            if (await RedeemCodeAsync(worker, browser, email, code.ToString(), pkce, sent.Run, stopping) is { } chain)
             {
                 return chain;
             }
@@ -163,11 +163,11 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
     /// <summary>Returns the User-Agent of the login post when it was answered with success, else null.</summary>
     private async Task<string?> LogInAsync(string worker, LoadClient browser, string email, Uri loginPage, CancellationToken stopping)
     {
-        var run = server.Run;
+        var sent = server.Now();
         var page = await browser.GetAsync(loginPage.PathAndQuery);
         if (page is null)
         {
-            await RecoverAsync(browser, run, "login page", stopping);
+            await RecoverAsync(browser, sent, "login page", stopping);
             return null;
         }
 
@@ -177,11 +177,12 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
             fields["ReturnUrl"] = returnUrl;
         }
 
+        sent = server.Now();
         var posted = await browser.SubmitAsync(loginPage.PathAndQuery, page.Body, fields);
         var userAgent = browser.LastUserAgent;
         if (posted is null)
         {
-            await RecoverAsync(browser, run, "login post", stopping);
+            await RecoverAsync(browser, sent, "login post", stopping);
             return null;
         }
 
@@ -192,7 +193,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
             return null;
         }
 
-        ledger.Completed(new CrashLedger.SignIn(userAgent, email, run));
+        ledger.Completed(new CrashLedger.SignIn(userAgent, email, sent.Run));
         return userAgent;
     }
 
@@ -202,7 +203,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
         var maybeSpent = false;
         while (true)
         {
-            var run = server.Run;
+            var sent = server.Now();
             var answer = await browser.PostAsync("connect/token", new Dictionary<string, string>
             {
                 ["grant_type"] = "authorization_code",
@@ -214,7 +215,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
             if (answer is null)
             {
                 maybeSpent = true;
-                await RecoverAsync(browser, run, "code redemption", stopping);
+                await RecoverAsync(browser, sent, "code redemption", stopping);
                 continue;
             }
 
@@ -225,7 +226,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
                     ledger.RetriedAfterLoss(spent: false);
                 }
 
-                var chain = new RefreshChain(Interlocked.Increment(ref chainIds), email, token, run);
+                var chain = new RefreshChain(Interlocked.Increment(ref chainIds), email, token, sent.Run);
                 ledger.Started(chain);
                 return chain;
             }
@@ -236,7 +237,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
                 return null;
             }
 
-            ledger.Violation($"{worker}: a code received in a completed redirect from run {codeRun} was answered {(int)answer.Status} by run {run}: {answer.Body}");
+            ledger.Violation($"{worker}: a code received in a completed redirect from run {codeRun} was answered {(int)answer.Status} by run {sent.Run}: {OneLine(answer.Body)}");
             return null;
         }
     }
@@ -247,12 +248,12 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
         using var client = new LoadClient(server.BaseAddress, worker, ledger);
         while (!stopping.IsCancellationRequested)
         {
-            var run = server.Run;
+            var sent = server.Now();
             var answer = await client.PostAsync("connect/token", RefreshForm(chain.Latest));
             if (answer is null)
             {
                 chain.MaybeSpent = true;
-                await RecoverAsync(client, run, "refresh", stopping);
+                await RecoverAsync(client, sent, "refresh", stopping);
                 continue;
             }
 
@@ -263,7 +264,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
                     ledger.RetriedAfterLoss(spent: false);
                 }
 
-                chain.Received(token, run);
+                chain.Received(token, sent.Run);
                 ledger.Refreshed();
                 continue;
             }
@@ -276,7 +277,7 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
                 return;
             }
 
-            ledger.Violation($"{worker}: chain {chain.Id}'s refresh token, received in a 200 from run {chain.LatestRun}, was answered {(int)answer.Status} by run {run}: {answer.Body}");
+            ledger.Violation($"{worker}: chain {chain.Id}'s refresh token, received in a 200 from run {chain.LatestRun}, was answered {(int)answer.Status} by run {sent.Run}: {OneLine(answer.Body)}");
             return;
         }
     }
@@ -286,21 +287,22 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
         using var browser = new LoadClient(server.BaseAddress, worker, ledger);
         while (!stopping.IsCancellationRequested)
         {
-            var run = server.Run;
+            var sent = server.Now();
             var page = await browser.GetAsync("Account/ForgotPassword");
             if (page is null)
             {
-                await RecoverAsync(browser, run, "forgot-password page", stopping);
+                await RecoverAsync(browser, sent, "forgot-password page", stopping);
                 continue;
             }
 
+            sent = server.Now();
             var sentAt = DateTimeOffset.UtcNow;
             var posted = await browser.SubmitAsync("Account/ForgotPassword", page.Body, new Dictionary<string, string> { ["Input.Email"] = email });
             var answeredAt = DateTimeOffset.UtcNow;
             var userAgent = browser.LastUserAgent;
             if (posted is null)
             {
-                await RecoverAsync(browser, run, "forgot-password post", stopping);
+                await RecoverAsync(browser, sent, "forgot-password post", stopping);
                 continue;
             }
 
@@ -311,24 +313,26 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
                 continue;
             }
 
-            ledger.Completed(new CrashLedger.MailRequest(userAgent, email, sentAt, answeredAt, run));
+            ledger.Completed(new CrashLedger.MailRequest(userAgent, email, sentAt, answeredAt, sent.Run));
         }
     }
 
     /// <summary>
-    /// After an unanswered request: waits until the server answers again. Unanswered while the same
-    /// run is up (no kill in between) is itself unexpected.
+    /// After an unanswered request: waits until the server answers again. Unanswered while the run
+    /// it was sent to was up and still is (no kill in between) is itself unexpected; a request sent
+    /// between a kill and the next run's start is refused, as a real client's would be.
     /// </summary>
-    private async Task RecoverAsync(LoadClient client, int run, string what, CancellationToken stopping)
+    private async Task RecoverAsync(LoadClient client, ServerProcess.Moment sent, string what, CancellationToken stopping)
     {
         ledger.LostRequest();
         var failure = client.LastFailure;
-        await server.Up.WaitAsync(stopping);
-        if (server.Run == run)
+        if (sent.WasUp && ReferenceEquals(server.Up, sent.Up))
         {
-            ledger.UnexpectedAnswer($"{client.LastUserAgent}: {what} went unanswered while run {run} was up: {failure}");
+            ledger.UnexpectedAnswer($"{client.LastUserAgent}: {what} went unanswered while run {sent.Run} was up: {failure}");
             await Task.Delay(Pause, stopping);
         }
+
+        await server.Up.WaitAsync(stopping);
     }
 
     private string AuthorizeUrl(Pkce pkce) => QueryHelpers.AddQueryString("connect/authorize", new Dictionary<string, string?>
@@ -349,6 +353,8 @@ public sealed class CrashLoad(ServerProcess server, CrashLedger ledger, string c
         ["client_id"] = clientId,
         ["refresh_token"] = token,
     };
+
+    private static string OneLine(string body) => string.Join(' ', body.Split((char[])['\r', '\n', ' '], StringSplitOptions.RemoveEmptyEntries));
 
     private static bool IsRedirectTo(Answer answer, string path) =>
         answer.Status == HttpStatusCode.Redirect && answer.Location is { } location

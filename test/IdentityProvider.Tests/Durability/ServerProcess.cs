@@ -65,6 +65,18 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>The run a request sent now goes to, and whether that run is up (else the request meets a dead or starting server).</summary>
+    public Moment Now()
+    {
+        lock (state)
+        {
+            return new Moment(Run, up.Task, up.Task.IsCompleted);
+        }
+    }
+
+    /// <summary>What <see cref="Now"/> saw: the run, its up signal, and whether it was up.</summary>
+    public sealed record Moment(int Run, Task Up, bool WasUp);
+
     /// <summary>Starts a run and returns once it serves its discovery document; throws with the server's output if it exits or never answers.</summary>
     public async Task StartAsync()
     {
