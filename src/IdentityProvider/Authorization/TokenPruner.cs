@@ -1,5 +1,4 @@
 using IdentityProvider.Data;
-using IdentityProvider.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore.Models;
@@ -20,14 +19,12 @@ namespace IdentityProvider.Authorization;
 /// holding SQLite's write lock while it reads. Here
 /// the rows created before the threshold are read once, oldest first, through the
 /// <c>(CreationDate, Id)</c> index, <see cref="BatchSize"/> at a time from a cursor; each batch's
-/// matches are deleted in one statement, on SQLite in turn with the token requests' saves
-/// (<see cref="SqliteWriteGate.WriteAsync{T}"/>). "Expired" is judged by <see cref="TimeProvider"/>,
-/// not the system clock.
+/// matches are deleted in one statement. "Expired" is judged by <see cref="TimeProvider"/>, not the
+/// system clock.
 /// </para>
 /// </summary>
 public sealed partial class TokenPruner(
     IdpDbContext db,
-    SqliteWriteGate sqliteWriteGate,
     TimeProvider time,
     IOptions<TokenPruningOptions> options,
     IOptions<OidcOptions> oidc,
@@ -111,7 +108,7 @@ public sealed partial class TokenPruner(
                 return deleted;
             }
 
-            deleted += await sqliteWriteGate.WriteAsync(db, prunable(batch.ConvertAll(e => e.Id)).ExecuteDeleteAsync, cancellationToken);
+            deleted += await prunable(batch.ConvertAll(e => e.Id)).ExecuteDeleteAsync(cancellationToken);
             (afterDate, afterId) = (batch[^1].CreationDate, batch[^1].Id);
         }
     }

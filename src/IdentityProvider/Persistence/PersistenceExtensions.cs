@@ -8,7 +8,7 @@ namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// The one registration of everything that knows a database engine: the pooled
-/// <see cref="IdpDbContext"/> on the configured provider, SQLite's write serialisation, the token
+/// <see cref="IdpDbContext"/> on the configured provider, SQLite's writing thread, the token
 /// and authorization requests' unit of work (<see cref="OidcRequestWrites"/>), and the OpenIddict
 /// stores that replace OpenIddict's own. Feature folders use what it registers through these
 /// named services; none of them opens a connection or picks a provider itself.
@@ -52,7 +52,6 @@ public static class PersistenceExtensions
     /// <summary>The pooled context, its interceptors and, on SQLite, the writing thread.</summary>
     private static void AddContext(IServiceCollection services, DatabaseProvider provider, string connectionString)
     {
-        services.AddSingleton<SqliteWriteGate>();
         if (provider == DatabaseProvider.Sqlite)
         {
             services.AddSingleton<SqliteWriter>();
@@ -64,11 +63,10 @@ public static class PersistenceExtensions
         {
             Configure(db, provider, connectionString);
 
-            // First: a suppressed save must not take a turn at the SQLite write gate.
             db.AddInterceptors(root.GetRequiredService<OidcRequestWrites.Deferral>());
             if (provider == DatabaseProvider.Sqlite)
             {
-                db.AddInterceptors(root.GetRequiredService<SqliteWriteGate>(), BusyTimeout);
+                db.AddInterceptors(BusyTimeout);
             }
         });
     }

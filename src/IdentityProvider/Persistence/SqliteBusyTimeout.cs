@@ -5,11 +5,11 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace IdentityProvider.Persistence;
 
 /// <summary>
-/// Sets SQLite's own busy timeout on every connection the server opens. Without it a statement that
-/// meets another writer's lock returns SQLITE_BUSY at once and Microsoft.Data.Sqlite retries it after
-/// a fixed sleep of its own: a write that the <see cref="SqliteWriteGate"/> does not cover
-/// (<c>ExecuteUpdate</c>, <c>ExecuteDelete</c>, explicit transactions) would block its thread far
-/// longer than the lock is held. SQLite's busy handler retries after short, growing waits instead.
+/// Sets SQLite's own busy timeout on every connection the server opens. SQLite admits one writer at
+/// a time; without it a write that meets another writer's lock (a save, <c>ExecuteUpdate</c>,
+/// <c>ExecuteDelete</c>, an explicit transaction) returns SQLITE_BUSY at once and
+/// Microsoft.Data.Sqlite retries it after a fixed sleep of its own, blocking its thread far longer
+/// than the lock is held. SQLite's busy handler retries after short, growing waits instead.
 /// Past <see cref="Timeout"/> the library's own retry loop takes over until the command timeout.
 /// </summary>
 public sealed class SqliteBusyTimeout : DbConnectionInterceptor

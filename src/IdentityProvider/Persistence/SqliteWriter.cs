@@ -12,8 +12,8 @@ namespace IdentityProvider.Persistence;
 /// synchronous <c>SaveChanges</c>, under the caller's execution context (its request, logging scope
 /// and trace); the caller awaits the result. Registered only when the database is SQLite.
 /// <para>
-/// Why: SQLite takes one writer at a time (<see cref="SqliteWriteGate"/>), so under load the token
-/// endpoint is bounded by that queue rather than by the CPU. On the thread pool the writer of the
+/// Why: SQLite takes one writer at a time, so under load the token endpoint is bounded by the
+/// queue of writes rather than by the CPU. On the thread pool the writer of the
 /// moment shares the cores with every other request's work, and each next writer's continuation
 /// queues behind their work items while the file waits. A thread that only writes is ready the
 /// moment a write arrives and runs the next one straight after the commit. Microsoft.Data.Sqlite is

@@ -1,7 +1,6 @@
 using System.Linq.Expressions;
 using IdentityProvider.Data;
 using IdentityProvider.Lockout;
-using IdentityProvider.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -17,15 +16,13 @@ namespace IdentityProvider.Retention;
 /// <para>
 /// Each kind is deleted <see cref="BatchSize"/> rows per statement: a batch's keys are read oldest
 /// first through the index of the column the cut-off applies to, then deleted with the cut-off
-/// applied again, so a row that changed meanwhile is kept; on SQLite each delete takes its turn
-/// with the other writes (<see cref="SqliteWriteGate.WriteAsync{T}"/>). Audit events go through
+/// applied again, so a row that changed meanwhile is kept. Audit events go through
 /// <c>ExecuteDelete</c> with an explicit cut-off — the one way this code deletes audit rows; the
 /// database refuses any delete of a row younger than <see cref="IdpDbContext.AuditDeletionFloorDays"/>.
 /// </para>
 /// </summary>
 public sealed partial class RetentionPruner(
     IdpDbContext db,
-    SqliteWriteGate sqliteWriteGate,
     TimeProvider time,
     IOptions<RetentionOptions> options,
     IOptions<LockoutOptions> lockout,
@@ -105,7 +102,7 @@ public sealed partial class RetentionPruner(
                 return deleted;
             }
 
-            var batch = await sqliteWriteGate.WriteAsync(db, stillExpired(keys).ExecuteDeleteAsync, cancellationToken);
+            var batch = await stillExpired(keys).ExecuteDeleteAsync(cancellationToken);
             deleted += batch;
             // A short batch was the last; an empty one means another node got there first.
             if (keys.Count < BatchSize || batch == 0)
@@ -152,12 +149,12 @@ public sealed partial class RetentionPruner(
             }
 
             var keys = batch.ConvertAll(c => c.Key);
-            deleted += await sqliteWriteGate.WriteAsync(db, db.SignInFailureCounters
+            deleted += await db.SignInFailureCounters
                 .Where(c => keys.Contains(c.Key)
                     && ((!c.Key.StartsWith(DeviceCounterPrefix) && c.UpdatedAt < addressCutoff)
                         || (c.Key.StartsWith(DeviceCounterPrefix) && c.UpdatedAt < deviceCutoff)
                         || (c.Failures == 0 && c.LockedAt == null && c.UpdatedAt < emptyCutoff)))
-                .ExecuteDeleteAsync, cancellationToken);
+                .ExecuteDeleteAsync(cancellationToken);
             if (batch.Count < BatchSize)
             {
                 return deleted;

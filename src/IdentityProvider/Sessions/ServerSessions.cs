@@ -23,7 +23,6 @@ namespace IdentityProvider.Sessions;
 /// </summary>
 public sealed partial class ServerSessions(
     IdpDbContext db,
-    SqliteWriteGate sqliteWriteGate,
     IDataProtectionProvider protection,
     IOptions<ServerSessionOptions> options,
     IOptions<IdentityOptions> identity,
@@ -108,14 +107,14 @@ public sealed partial class ServerSessions(
         var sliding = ticket.Properties.ExpiresUtc ?? now;
         var protectedTicket = Protect(ticket);
         var stamp = Stamp(ticket.Principal);
-        await sqliteWriteGate.WriteAsync(db, ct => db.UserSessions
+        await db.UserSessions
             .Where(s => s.Id == id && s.ExpiresAt > now)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(x => x.Ticket, protectedTicket)
                     .SetProperty(x => x.SecurityStamp, stamp)
                     .SetProperty(x => x.LastSeenAt, now)
                     .SetProperty(x => x.ExpiresAt, x => x.AbsoluteExpiresAt < sliding ? x.AbsoluteExpiresAt : sliding),
-                ct), cancellationToken);
+                cancellationToken);
     }
 
     /// <summary>A sign-in in a browser that has a session: a new session under a new key, and the old one ended.</summary>
@@ -135,13 +134,13 @@ public sealed partial class ServerSessions(
         }
 
         var id = Hash(key);
-        return await sqliteWriteGate.WriteAsync(db, ct => db.UserSessions.Where(s => s.Id == id).ExecuteDeleteAsync(ct), cancellationToken) > 0;
+        return await db.UserSessions.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 
     /// <summary>Ends every session of a user, on every node, at their next request (disabling a user; "sign out everywhere").</summary>
     public async Task<int> EndAllAsync(Guid userId, CancellationToken cancellationToken = default)
     {
-        var ended = await sqliteWriteGate.WriteAsync(db, ct => db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(ct), cancellationToken);
+        var ended = await db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         LogEndedAll(logger, ended, userId);
         return ended;
     }
