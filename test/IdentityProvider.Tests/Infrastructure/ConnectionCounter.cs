@@ -6,20 +6,24 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace IdentityProvider.Tests.Infrastructure;
 
 /// <summary>
-/// Counts the test server's database connection openings and closings, and the commands it runs,
-/// while serving one request path. An interceptor rather than EF Core's diagnostic events: EF stops
+/// Counts the test server's database connection openings and closings, the transactions it begins
+/// and the commands it runs, while serving one request path. An interceptor rather than EF Core's diagnostic events: EF stops
 /// raising those for a second after an opening nobody listened to, interceptors it always calls.
 /// </summary>
-public sealed class ConnectionCounter(IHttpContextAccessor http) : DbConnectionInterceptor, IDbCommandInterceptor
+public sealed class ConnectionCounter(IHttpContextAccessor http) : DbConnectionInterceptor, IDbCommandInterceptor, IDbTransactionInterceptor
 {
     private readonly ConcurrentQueue<string> commands = new();
     private string? path;
     private int opened;
     private int closed;
+    private int transactions;
 
     public int Opened => Volatile.Read(ref opened);
 
     public int Closed => Volatile.Read(ref closed);
+
+    /// <summary>Transactions begun, EF Core's own around a <c>SaveChanges</c> included.</summary>
+    public int Transactions => Volatile.Read(ref transactions);
 
     /// <summary>The text of each command run, on one line, in order (a batch is one command).</summary>
     public IReadOnlyList<string> Commands => [.. commands];
@@ -29,6 +33,7 @@ public sealed class ConnectionCounter(IHttpContextAccessor http) : DbConnectionI
     {
         Interlocked.Exchange(ref opened, 0);
         Interlocked.Exchange(ref closed, 0);
+        Interlocked.Exchange(ref transactions, 0);
         commands.Clear();
         Volatile.Write(ref path, requestPath);
     }
@@ -47,6 +52,18 @@ public sealed class ConnectionCounter(IHttpContextAccessor http) : DbConnectionI
     {
         Count(ref closed);
         return Task.CompletedTask;
+    }
+
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        Count(ref transactions);
+        return result;
+    }
+
+    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        Count(ref transactions);
+        return new(result);
     }
 
     public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
