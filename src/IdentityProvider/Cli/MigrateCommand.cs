@@ -1,6 +1,5 @@
 using System.CommandLine;
 using IdentityProvider.Keys;
-using IdentityProvider.Persistence;
 
 namespace IdentityProvider.Cli;
 
@@ -12,8 +11,7 @@ public static class MigrateCommand
         var migrate = new Command("migrate", "Apply database migrations of the configured provider");
         migrate.SetAction((parsed, ct) => OperatorCommands.InScopeAsync(services, async (scope, token) =>
         {
-            await DatabaseSchema.MigrateAsync(scope, token);
-            await scope.GetRequiredService<ServerKeyStore>().EnsureKeysAsync(token);
+            await ServerPreparation.MigrateAsync(scope, token);
             await output.WriteLineAsync("database is up to date");
         }, ct, initialize: false));
         return migrate;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using IdentityProvider.Common;
 using IdentityProvider.Keys;
-using IdentityProvider.Persistence;
 
 namespace IdentityProvider.Cli;
 
@@ -130,8 +129,7 @@ public static partial class OperatorCommands
         if (initialize)
         {
             using var startup = services.CreateScope();
-            await DatabaseSchema.EnsureCurrentAsync(startup.ServiceProvider, cancellationToken);
-            await startup.ServiceProvider.GetRequiredService<ServerKeyStore>().EnsureKeysAsync(cancellationToken);
+            await ServerPreparation.RunAsync(startup.ServiceProvider, cancellationToken);
         }
 
         using var scope = services.CreateScope();

@@ -1,5 +1,4 @@
 using IdentityProvider.Keys;
-using IdentityProvider.Persistence;
 
 namespace IdentityProvider.Hosting;
 
@@ -13,8 +12,7 @@ public static class StartupExtensions
     {
         using var scope = host.Services.CreateScope();
         var services = scope.ServiceProvider;
-        await DatabaseSchema.EnsureCurrentAsync(services, cancellationToken);
-        await services.GetRequiredService<ServerKeyStore>().EnsureKeysAsync(cancellationToken);
+        await ServerPreparation.RunAsync(services, cancellationToken);
 
         if (seedDevelopmentData && services.GetRequiredService<IHostEnvironment>().IsDevelopment())
         {
