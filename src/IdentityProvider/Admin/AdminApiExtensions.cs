@@ -1,7 +1,5 @@
 using System.Text.Json.Serialization;
 using IdentityProvider.Authorization;
-using IdentityProvider.Clients;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OpenIddict.Abstractions;
 using OpenIddict.Validation.AspNetCore;

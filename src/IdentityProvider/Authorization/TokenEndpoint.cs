@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using IdentityProvider.Data;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using OpenIddict.Abstractions;

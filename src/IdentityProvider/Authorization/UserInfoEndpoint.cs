@@ -1,4 +1,3 @@
-using IdentityProvider.Data;
 using Microsoft.AspNetCore.Authentication;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;

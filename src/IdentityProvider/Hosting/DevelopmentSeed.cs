@@ -58,6 +58,6 @@ public static partial class DevelopmentSeed
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "Development data: tenant '{Tenant}', contract holder {Email} with password {Password} (a demo password, Development only), " +
         "public client '{ClientId}' (PKCE) with redirect URI {RedirectUri}. Sign in at /Account/Login, or start an authorization " +
-        "request at /connect/authorize?client_id=demo-rp&response_type=code&scope=openid%20email%20profile&redirect_uri=... with a PKCE challenge.")]
+        "request at /connect/authorize for that client and redirect URI, with response_type=code, scope \"openid email profile\" and a PKCE challenge.")]
     private static partial void LogSeeded(ILogger logger, string tenant, string email, string password, string clientId, string redirectUri);
 }

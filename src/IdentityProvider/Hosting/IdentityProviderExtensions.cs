@@ -3,8 +3,6 @@ using IdentityProvider.Audit;
 using IdentityProvider.Links;
 using IdentityProvider.Authorization;
 using IdentityProvider.Clients;
-using IdentityProvider.Data;
-using IdentityProvider.Keys;
 using IdentityProvider.Lockout;
 using IdentityProvider.Login;
 using IdentityProvider.Mail;
@@ -13,7 +11,6 @@ using IdentityProvider.Recovery;
 using IdentityProvider.Retention;
 using IdentityProvider.Tenants;
 using IdentityProvider.TwoFactor;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Hosting;

@@ -66,7 +66,7 @@ public sealed class TokenSigningHandler(SigningKeys keys) : IOpenIddictServerHan
 
     /// <summary>
     /// The client's registered algorithm. The application manager serves the client from
-    /// <see cref="ApplicationCache"/>: the request has already authenticated it, so this is no query.
+    /// <see cref="Persistence.ApplicationCache"/>: the request has already authenticated it, so this is no query.
     /// </summary>
     private static async ValueTask<string> IdTokenAlgorithmAsync(GenerateTokenContext context, string clientId)
     {

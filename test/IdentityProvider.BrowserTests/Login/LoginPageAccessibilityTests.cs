@@ -1,5 +1,4 @@
 using IdentityProvider.BrowserTests.Infrastructure;
-using IdentityProvider.BrowserTests.Pages;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

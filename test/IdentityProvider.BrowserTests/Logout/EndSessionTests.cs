@@ -1,7 +1,6 @@
 using IdentityProvider.BrowserTests.Infrastructure;
 using IdentityProvider.BrowserTests.Pages;
 using IdentityProvider.Tests.Infrastructure;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace IdentityProvider.BrowserTests.Logout;

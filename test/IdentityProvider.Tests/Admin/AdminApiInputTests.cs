@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using IdentityProvider.Tests.Infrastructure;
 
 namespace IdentityProvider.Tests.Admin;

@@ -1,5 +1,4 @@
 using System.Net;
-using IdentityProvider.Clients;
 using IdentityProvider.Data;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;

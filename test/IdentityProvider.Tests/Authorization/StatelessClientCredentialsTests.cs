@@ -1,7 +1,6 @@
 using System.Net;
 using IdentityProvider.Data;
 using IdentityProvider.Tests.Admin;
-using IdentityProvider.Tests.Authorization;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

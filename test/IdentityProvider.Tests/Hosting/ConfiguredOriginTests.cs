@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using IdentityProvider.Clients;
 using IdentityProvider.Common;
-using IdentityProvider.Hosting;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using IdentityProvider.Clients;
 using IdentityProvider.Common;
 using IdentityProvider.Data;
-using IdentityProvider.Hosting;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,7 +5,6 @@ using IdentityProvider.Data;
 using IdentityProvider.Tenants;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -15,7 +14,7 @@ namespace IdentityProvider.Tests.Infrastructure;
 
 /// <summary>
 /// The real server (Program) on a fresh database, with a clock the test moves. In memory by
-/// default; on Kestrel on a loopback port for browsers (<see cref="StartKestrel"/>).
+/// default; on Kestrel on a loopback port for browsers (<see cref="StartKestrelAsync"/>).
 /// </summary>
 public sealed class IdpTestHost : WebApplicationFactory<Program>
 {

@@ -1,4 +1,3 @@
-using System.Net;
 using IdentityProvider.Audit;
 using IdentityProvider.Data;
 using IdentityProvider.Lockout;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using IdentityProvider.Audit;
 using IdentityProvider.Tests.Infrastructure;
 

@@ -2,7 +2,6 @@ using IdentityProvider.Data;
 using IdentityProvider.Mail;
 using IdentityProvider.Tests.Infrastructure;
 using IdentityProvider.Tests.Mail;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SmtpServer.Protocol;

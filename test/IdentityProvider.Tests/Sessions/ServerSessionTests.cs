@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Claims;
 using IdentityProvider.Authorization;
 using IdentityProvider.Data;
