@@ -75,9 +75,6 @@ public sealed class ApplicationCache(TimeProvider time, IOptionsMonitor<Applicat
         return application;
     }
 
-    /// <summary>The cached application with the primary key <paramref name="id"/>, or null: no query.</summary>
-    public OpenIddictEntityFrameworkCoreApplication? FindCachedById(string id) => Find(byId, id);
-
     private void Add(OpenIddictEntityFrameworkCoreApplication application, long loadedAtGeneration)
     {
         var lifetime = Lifetime;

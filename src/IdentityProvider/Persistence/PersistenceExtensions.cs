@@ -2,15 +2,14 @@ using IdentityProvider.Common;
 using IdentityProvider.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using OpenIddict.EntityFrameworkCore.Models;
 
 namespace IdentityProvider.Persistence;
 
 /// <summary>
 /// The one registration of everything that knows a database engine: the pooled
 /// <see cref="IdpDbContext"/> on the configured provider, SQLite's writing thread, the token
-/// and authorization requests' unit of work (<see cref="OidcRequestWrites"/>), and the OpenIddict
-/// stores that replace OpenIddict's own. Feature folders use what it registers through these
+/// and authorization requests' unit of work (<see cref="OidcRequestWrites"/>), and OpenIddict's
+/// EF Core stores on that context. Feature folders use what it registers through these
 /// named services; none of them opens a connection or picks a provider itself.
 /// </summary>
 public static class PersistenceExtensions
@@ -71,19 +70,12 @@ public static class PersistenceExtensions
         });
     }
 
-    /// <summary>OpenIddict's EF Core stores on <see cref="IdpDbContext"/>, the two replaced ones, and the unit of work's handlers.</summary>
+    /// <summary>OpenIddict's EF Core stores on <see cref="IdpDbContext"/>, and the unit of work's handlers.</summary>
     private static void AddOpenIddictStores(IServiceCollection services)
     {
         services.AddSingleton<ApplicationCache>();
         services.AddOpenIddict()
-            .AddCore(core =>
-            {
-                core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>();
-                // Token entries found by id with a compiled query (TokenEntryStore).
-                core.ReplaceTokenStore<OpenIddictEntityFrameworkCoreToken, TokenEntryStore>(ServiceLifetime.Scoped);
-                // A new authorization's application from the cache, not a query (AuthorizationEntryStore).
-                core.ReplaceAuthorizationStore<OpenIddictEntityFrameworkCoreAuthorization, AuthorizationEntryStore>(ServiceLifetime.Scoped);
-            })
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>())
             .AddServer(server =>
             {
                 // A token request's writes (redemption, new entries, a replay's revocation) and an
