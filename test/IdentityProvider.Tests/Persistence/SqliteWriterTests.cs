@@ -102,6 +102,45 @@ public sealed class SqliteWriterTests
     }
 
     /// <summary>
+    /// Canary for what group commit relies on in SQLite: in WAL mode a commit at
+    /// <c>synchronous=NORMAL</c> is appended to <c>&lt;database&gt;-wal</c> and not yet synced,
+    /// and that file — the one the writer fsyncs before answering — holds it: the log grows by the
+    /// commit, the database file does not change, and a fresh connection reads the row. Should SQLite
+    /// put its log elsewhere or write the commit into the database file, the writer's fsync would
+    /// cover nothing and this fails.
+    /// </summary>
+    [Test]
+    public async Task Canary_AWalCommit_LandsInTheLogFileTheWriterFsyncs()
+    {
+        UseJournalMode("WAL");
+        using var writer = new SqliteWriter();
+        await using (var warm = new IdpDbContext(options))
+        {
+            warm.Tenants.Add(NewTenant());
+            await writer.SaveChangesAsync(warm);
+        }
+
+        var log = new FileInfo(path + "-wal");
+        var logBefore = log.Length;
+        var databaseBefore = File.ReadAllBytes(path);
+        await using var db = new IdpDbContext(options);
+        db.Tenants.Add(NewTenant("in-the-log"));
+        await writer.SaveChangesAsync(db);
+        log.Refresh();
+
+        await using var reader = new SqliteConnection($"Data Source={path}");
+        await reader.OpenAsync();
+        using var count = reader.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM Tenants WHERE Name = 'in-the-log'";
+        Assert.Multiple(async () =>
+        {
+            Assert.That(log.Length, Is.GreaterThan(logBefore), "the commit was appended to the -wal file");
+            Assert.That(File.ReadAllBytes(path), Is.EqualTo(databaseBefore), "and not written into the database file");
+            Assert.That((long)(await count.ExecuteScalarAsync())!, Is.EqualTo(1));
+        });
+    }
+
+    /// <summary>
     /// Group-committed saves run on the writer's one connection, kept open between batches so its
     /// page cache (a larger one) outlives its commits, at <c>synchronous=NORMAL</c> (the batch's
     /// fsync stands in for SQLite's); no context opens a connection of its own for them, and each
