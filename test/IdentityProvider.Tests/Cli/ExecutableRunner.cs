@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IdentityProvider.Tests.Infrastructure;
 
 namespace IdentityProvider.Tests.Cli;
 
@@ -33,25 +34,7 @@ public sealed class ExecutableRunner : IDisposable
     /// <summary>Runs with <paramref name="environment"/> added to (or overriding) the operator's configuration; an empty value removes the variable.</summary>
     public async Task<CommandResult> RunAsync(IDictionary<string, string> environment, params string[] args)
     {
-        var binFolder = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = binFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(binFolder, "IdentityProvider.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // Whatever the test runner was started with must not leak into the operator's configuration.
-        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(inherited);
-        }
+        var start = ServerExecutable.StartInfo(args);
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Oidc__Issuer"] = Issuer;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using IdentityProvider.Tests.Cli;
+using IdentityProvider.Tests.Infrastructure;
 
 namespace IdentityProvider.Tests.Durability;
 
@@ -208,25 +209,7 @@ public sealed class ServerProcess : IDisposable
 
     private ProcessStartInfo StartInfo(params string[] args)
     {
-        var binFolder = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = binFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(binFolder, "IdentityProvider.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // Whatever the test runner was started with must not leak into the server's configuration.
-        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(inherited);
-        }
+        var start = ServerExecutable.StartInfo(args);
 
         foreach (var (name, value) in environment)
         {
