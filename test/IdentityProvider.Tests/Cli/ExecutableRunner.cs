@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IdentityProvider.Tests.Infrastructure;
 
 namespace IdentityProvider.Tests.Cli;
@@ -54,21 +53,7 @@ public sealed class ExecutableRunner : IDisposable
             }
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', args)}' did not finish within {Timeout.TotalSeconds} s.");
-        }
-
-        return new CommandResult(process.ExitCode, await output, await error);
+        return await ServerExecutable.RunToEndAsync(start, Timeout);
     }
 
     /// <summary>Row counts of what the operator commands write, to prove that a rejected command wrote nothing.</summary>

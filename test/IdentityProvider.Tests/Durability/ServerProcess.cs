@@ -173,24 +173,8 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Runs an operator command (the same executable and configuration) and returns what it did.</summary>
-    public async Task<CommandResult> RunCommandAsync(params string[] args)
-    {
-        using var command = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = command.StandardOutput.ReadToEndAsync();
-        var stderr = command.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(CommandTimeout);
-        try
-        {
-            await command.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            command.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', args)}' did not finish within {CommandTimeout.TotalSeconds} s.");
-        }
-
-        return new CommandResult(command.ExitCode, await stdout, await stderr);
-    }
+    public Task<CommandResult> RunCommandAsync(params string[] args) =>
+        ServerExecutable.RunToEndAsync(StartInfo(args), CommandTimeout);
 
     /// <summary>The server's last lines of output, each marked with its run.</summary>
     public string OutputTail()

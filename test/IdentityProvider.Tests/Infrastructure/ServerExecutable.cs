@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IdentityProvider.Tests.Cli;
 
 namespace IdentityProvider.Tests.Infrastructure;
 
@@ -31,5 +32,25 @@ internal static class ServerExecutable
         }
 
         return start;
+    }
+
+    /// <summary>Runs <paramref name="start"/> to its end and returns its exit code and output; killed, with a <see cref="TimeoutException"/>, past <paramref name="timeout"/>.</summary>
+    public static async Task<CommandResult> RunToEndAsync(ProcessStartInfo start, TimeSpan timeout)
+    {
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{string.Join(' ', start.ArgumentList.Skip(1))}' did not finish within {timeout.TotalSeconds} s.");
+        }
+
+        return new CommandResult(process.ExitCode, await output, await error);
     }
 }
